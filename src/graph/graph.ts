@@ -1,0 +1,71 @@
+// The Graph: a .layer file with its names resolved, every index ranged and every
+// expression in the one Node shape. Tensors are kept in definition order, which is
+// a topological order (a definition may only read what stands before it).
+import type { Affine } from '../indices/affine.js';
+import type { Scope } from '../indices/prove.js';
+import type { Node, Rel, Span } from '../ir/node.js';
+import type { NameRef, Statement } from '../syntax/ast.js';
+
+/** One dimension of a tensor: its index variable and range lo..hi (sizes only). */
+export interface Dim {
+  readonly index: string;
+  readonly lo: Node;
+  readonly hi: Node;
+}
+
+export interface Assumed {
+  readonly rel: '>' | '>=' | '<' | '<=';
+  readonly bound: Node;
+}
+
+export type Role = 'input' | 'param' | 'const' | 'def';
+
+export interface Tensor {
+  readonly name: string;
+  readonly role: Role;
+  /** Leaves: 1..size per dimension; definitions: their binders' ranges. Scalars: none. */
+  readonly dims: readonly Dim[];
+  /** A definition's body, over idx(dim.index) for its dims. */
+  readonly body?: Node;
+  readonly assumption?: Assumed;
+  /** `const lr = 0.01`: a constant with a value. */
+  readonly value?: Node;
+  readonly span: Span;
+}
+
+export interface SizeSymbol {
+  readonly name: string;
+  /** Lower bound: 1, or what `size n >= k` states. */
+  readonly min: bigint;
+  readonly span: Span;
+}
+
+export interface Condition {
+  readonly left: Node;
+  readonly rel: Rel;
+  readonly right: Node;
+}
+
+export interface Graph {
+  readonly file: string;
+  readonly sizes: ReadonlyMap<string, SizeSymbol>;
+  readonly tensors: ReadonlyMap<string, Tensor>;
+  /** The nodes L depends on directly: `output` names, or the `loss` definition. */
+  readonly outputs: readonly string[];
+  /** The loss's name (L unless `loss` names it). */
+  readonly loss: string;
+  /** True when `loss L = …` gives L as a definition (its adjoint is 1). */
+  readonly lossDefined: boolean;
+  /** The names whose gradients are asked for, in the file's order. */
+  readonly grads: readonly NameRef[];
+  /** Claims, kept for the verifier. */
+  readonly claims: readonly Statement[];
+  readonly tex: ReadonlyMap<string, string>;
+  /** Known facts over sizes (each ≥ 0): every range of the file is non-empty. */
+  readonly facts: readonly Affine[];
+  /** Sizes and facts, ready for the index prover. */
+  readonly scope: Scope;
+}
+
+export const isLeaf = (t: Tensor): boolean => t.role !== 'def';
+export const isDifferentiable = (t: Tensor): boolean => t.role === 'input' || t.role === 'param' || t.role === 'def';

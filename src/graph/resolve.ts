@@ -1,0 +1,167 @@
+// Resolving one expression of a .layer file: names to reads, sizes, indices and
+// constants; calls to ops (arity and shape rules from the registry); reductions to
+// sums whose ranges are inferred afterwards (ranges.ts). Binders get unique keys
+// while resolving, so two sums over `i` side by side never mix their constraints.
+import type { Node, Span } from '../ir/node.js';
+import { add, div, idx, iverson, mul, node, num, pow, read, size as sizeNode, sub } from '../ir/node.js';
+import { parseDecimal } from '../ir/rational.js';
+import type { ValueKind } from '../ops/op.js';
+import { FUNCTIONS, opOf } from '../ops/registry.js';
+import type { Expr } from '../syntax/ast.js';
+import { SpecError } from '../syntax/errors.js';
+import type { Tensor } from './graph.js';
+import type { Access, Pending } from './ranges.js';
+
+export interface Names {
+  readonly tensors: ReadonlyMap<string, Tensor>;
+  readonly sizes: ReadonlySet<string>;
+}
+
+/** Placeholders for a sum's bounds until its range is inferred. */
+export const LO = '\u0000lo:';
+export const HI = '\u0000hi:';
+export const COUNT = '\u0000count:';
+
+export class Resolver {
+  readonly pending: Pending[] = [];
+  readonly accesses: Access[] = [];
+  private readonly scope: Map<string, string>[] = [];
+  private counter = 0;
+
+  constructor(private readonly names: Names, private readonly definingName?: string) {}
+
+  /** Opens a binder (a definition's index or a sum's); returns its unique key. */
+  bind(name: string, span: Span, explicit?: { lo: Node; hi: Node }): string {
+    if (this.lookupIndex(name)) throw new SpecError('duplicate', `index ${name} is already bound here; use another name`, span);
+    if (this.names.tensors.has(name) || this.names.sizes.has(name)) {
+      throw new SpecError('duplicate', `index ${name} has the name of a ${this.names.sizes.has(name) ? 'size' : 'tensor'}; use another name`, span);
+    }
+    const key = `${name}\u0000${this.counter++}`;
+    this.pending.push(explicit ? { key, name, explicit, span } : { key, name, span });
+    this.scope.push(new Map([[name, key]]));
+    return key;
+  }
+
+  unbind(): void {
+    this.scope.pop();
+  }
+
+  private lookupIndex(name: string): string | undefined {
+    for (let i = this.scope.length - 1; i >= 0; i--) {
+      const k = this.scope[i]!.get(name);
+      if (k) return k;
+    }
+    return undefined;
+  }
+
+  expr(e: Expr): Node {
+    const n = this.build(e);
+    this.kind(n, e.span);
+    return n;
+  }
+
+  /** An index expression: integer-valued, built from indices, sizes and integers. */
+  index(e: Expr): Node {
+    const n = this.expr(e);
+    if (this.kind(n, e.span) !== 'integer') throw new SpecError('shape', 'an index must be an integer expression of indices and sizes', e.span);
+    return n;
+  }
+
+  private kinds = new WeakMap<Node, ValueKind>();
+  kind(n: Node, span: Span): ValueKind {
+    const known = this.kinds.get(n);
+    if (known) return known;
+    const k = opOf(n.op).shape(n.args.map((a) => this.kind(a, span)), n);
+    if (k !== 'integer' && k !== 'real') throw new SpecError('shape', k, span);
+    this.kinds.set(n, k);
+    return k;
+  }
+
+  private build(e: Expr): Node {
+    switch (e.kind) {
+      case 'num':
+        return node('num', [], { value: parseDecimal(e.text) }, e.span);
+      case 'name':
+        return this.name(e.name, e.span);
+      case 'index':
+        return this.read(e.name, e.indices, e.guarded, e.span);
+      case 'adjoint':
+        throw new SpecError('unknown-name', `an adjoint (d${e.loss}/d${e.of}) may only appear in a claim`, e.span);
+      case 'neg':
+        return mul(num(-1), this.build(e.arg));
+      case 'binary': {
+        const [a, b] = [this.build(e.left), this.build(e.right)];
+        switch (e.op) {
+          case '+': return add(a, b);
+          case '-': return sub(a, b);
+          case '*': return mul(a, b);
+          case '/': return div(a, b);
+          case '^': return pow(a, b);
+          case '//': return node('floordiv', [a, b]);
+          case '%': return node('mod', [a, b]);
+        }
+      }
+      case 'call': {
+        const op = FUNCTIONS.get(e.fn);
+        if (!op) throw new SpecError('unknown-name', `unknown function ${e.fn}; known: ${[...FUNCTIONS.keys()].join(', ')}`, e.span);
+        const arity = opOf(op).arity;
+        if (arity !== e.args.length) throw new SpecError('shape', `${e.fn} takes ${arity} argument${arity === 1 ? '' : 's'}, got ${e.args.length}`, e.span);
+        return node(op, e.args.map((a) => this.build(a)));
+      }
+      case 'reduce':
+        return this.reduce(e);
+      case 'bracket':
+        return iverson(this.build(e.left), e.rel, this.build(e.right));
+    }
+  }
+
+  private name(name: string, span: Span): Node {
+    const key = this.lookupIndex(name);
+    if (key) return idx(key);
+    const t = this.names.tensors.get(name);
+    if (t) {
+      if (t.dims.length) throw new SpecError('shape', `${name} has ${t.dims.length} ind${t.dims.length === 1 ? 'ex' : 'ices'}: write ${name}[…]`, span);
+      if (t.role === 'const' && t.value) return t.value;
+      return node('read', [], { name }, span);
+    }
+    if (this.names.sizes.has(name)) return sizeNode(name);
+    if (name === 'pi' || name === 'π') return node('pi');
+    if (name === this.definingName) throw new SpecError('unknown-name', `${name} is defined in terms of itself`, span);
+    throw new SpecError('unknown-name', `unknown name ${name}`, span);
+  }
+
+  private read(name: string, indices: readonly Expr[], guarded: boolean, span: Span): Node {
+    const t = this.names.tensors.get(name);
+    if (!t) {
+      const why = name === this.definingName ? `${name} is defined in terms of itself` : `unknown tensor ${name}`;
+      throw new SpecError('unknown-name', why, span);
+    }
+    if (t.dims.length !== indices.length) {
+      throw new SpecError('shape', `${name} has ${t.dims.length} ind${t.dims.length === 1 ? 'ex' : 'ices'}, but ${indices.length} ${indices.length === 1 ? 'is' : 'are'} given`, span);
+    }
+    const idxs = indices.map((i) => this.index(i));
+    this.accesses.push({ tensor: name, dims: t.dims, indices: idxs, guarded, span });
+    return read(name, idxs, guarded);
+  }
+
+  private reduce(e: Extract<Expr, { kind: 'reduce' }>): Node {
+    if (e.fn === 'min') throw new SpecError('syntax', 'min is binary (min(a, b)); a min reduction is not in the language: write -max(r in a..b, -e)', e.span);
+    if (e.fn === 'max' && e.binders.length !== 1) throw new SpecError('syntax', 'a max reduction takes one index: max(r in a..b, e)', e.span);
+    const keys = e.binders.map((b) => {
+      const explicit = b.range && { lo: this.index(b.range.lo), hi: this.index(b.range.hi) };
+      return this.bind(b.index, b.span, explicit);
+    });
+    let body = this.build(e.body);
+    let count: Node | undefined;
+    for (const key of [...keys].reverse()) {
+      const [lo, hi] = [sizeNode(LO + key), sizeNode(HI + key)];
+      body = node(e.fn === 'max' ? 'maxr' : 'sum', [lo, hi, body], { index: key });
+      const c = sizeNode(COUNT + key);
+      count = count ? mul(c, count) : c;
+      this.unbind();
+    }
+    return e.fn === 'mean' ? div(body, count!) : body;
+  }
+}
+
+export const isPlaceholder = (n: Node): boolean => n.op === 'size' && n.attrs.name!.startsWith('\u0000');

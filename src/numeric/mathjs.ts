@@ -1,0 +1,111 @@
+// The arbitrary-precision field: mathjs BigNumber (decimal.js underneath). This is
+// the ONLY module of the project that imports mathjs, so the dependency stays
+// swappable and its surface stays auditable.
+//
+// Security note: we never hand text to mathjs (no evaluate/parse/compile), and the
+// private instance below is built from the `bignumber` factory alone, so it does
+// not even contain an expression parser. mathjs's expression language can call
+// `config`, `import` and `createUnit`, which mutate the instance (precision, units,
+// functions); parsing user text with it would let a derivation file silently change
+// the precision of every later check. Numbers enter only as bigint/rational strings
+// built by our own code.
+import { bignumberDependencies, create } from 'mathjs';
+import type { BigNumber } from 'mathjs';
+import type { Rational } from '../ir/rational.js';
+import type { Field } from './field.js';
+import { doubleToRational } from './float.js';
+
+/** A value of the big field: a mathjs BigNumber (a decimal.js Decimal). */
+export type Big = BigNumber;
+
+// The typings of mathjs do not expose the BigNumber class of an instance, only the
+// `bignumber` function (which goes through typed-function dispatch on every call).
+// We reach the class through a value's constructor; this is the part we use.
+interface BigCtor {
+  new (x: string | number): Big;
+  readonly precision: number;
+}
+
+const cache = new Map<number, Field<Big>>();
+
+/**
+ * The field of `digits`-significant-digit decimals. Every operation rounds its
+ * result to `digits` digits (ROUND_HALF_UP, mathjs's default); decimal.js is pure
+ * JS integer-digit arithmetic, so results are identical on every machine.
+ * Fields are cached per precision, as each one owns a private mathjs instance.
+ */
+export function bigField(digits = 64): Field<Big> {
+  if (!Number.isInteger(digits) || digits < 1 || digits > 1e6) {
+    throw new RangeError(`bigField: digits must be an integer in [1, 1e6], got ${digits}`);
+  }
+  let field = cache.get(digits);
+  if (!field) {
+    field = makeBigField(digits);
+    cache.set(digits, field);
+  }
+  return field;
+}
+
+function makeBigField(digits: number): Field<Big> {
+  // A private instance: its config (precision) cannot be changed by anyone else
+  // creating or configuring mathjs elsewhere, and ours never leaks out.
+  const math = create({ bignumberDependencies }, { number: 'BigNumber', precision: digits });
+  const Ctor = math.bignumber(0).constructor as unknown as BigCtor;
+  if (Ctor.precision !== digits) throw new Error('mathjs did not apply the requested precision');
+
+  // The constructor keeps every digit of its argument (decimal.js rounds only the
+  // results of operations), so integers and exact decimal strings enter exactly.
+  const fromBigInt = (x: bigint): Big => new Ctor(x.toString());
+
+  return {
+    name: 'bignumber',
+    digits,
+    // n/d is one division of two exact integers: correctly rounded to `digits`.
+    fromRational: (r: Rational): Big =>
+      r.d === 1n ? fromBigInt(r.n) : fromBigInt(r.n).div(new Ctor(r.d.toString())),
+    fromNumber(x: number): Big {
+      if (!Number.isFinite(x) || Object.is(x, -0)) return new Ctor(x);
+      // A double is m/2^k = m·5^k/10^k: an exact, finite decimal. `String(x)` would
+      // give only the shortest round-tripping digits (0.1, not 0.1000…0555…).
+      const { n, d } = doubleToRational(x);
+      if (d === 1n) return fromBigInt(n);
+      const k = d.toString(2).length - 1; // d = 2^k
+      return new Ctor(`${n * 5n ** BigInt(k)}e-${k}`);
+    },
+    fromBigInt,
+    zero: new Ctor(0),
+    one: new Ctor(1),
+    // acos(−1) is how mathjs itself computes its BigNumber pi; full `digits`.
+    pi: new Ctor(-1).acos(),
+    add: (a, b) => a.plus(b),
+    sub: (a, b) => a.minus(b),
+    mul: (a, b) => a.times(b),
+    div: (a, b) => a.div(b),
+    neg: (a) => a.neg(),
+    // decimal.js: (−2)^3 = −8, (−2)^−1 = −0.5, (−2)^0.5 = NaN. We call the method
+    // directly: mathjs's `pow` function would return a Complex for the last one.
+    pow: (a, b) => a.pow(b),
+    exp: (a) => a.exp(),
+    // ln: NaN below 0, −∞ at 0 (decimal.js semantics, matching Math.log).
+    log: (a) => a.ln(),
+    sqrt: (a) => a.sqrt(), // NaN below 0 (mathjs's `sqrt` would go Complex)
+    abs: (a) => a.abs(),
+    sin: (a) => a.sin(),
+    cos: (a) => a.cos(),
+    tanh: (a) => a.tanh(),
+    cmp(a, b) {
+      const c = a.cmp(b); // NaN when either side is NaN
+      return c < 0 ? -1 : c > 0 ? 1 : 0;
+    },
+    isFinite: (a) => a.isFinite(),
+    isNaN: (a) => a.isNaN(),
+    // Decimal → string → Number: the string parse rounds correctly, once.
+    toNumber: (a) => a.toNumber(),
+    toString(a: Big, places: number = digits): string {
+      const sd = Math.max(1, Math.floor(places));
+      // toSignificantDigits rounds (half up) and toString drops trailing zeros and
+      // switches to exponent form outside 1e-7..1e21: deterministic plain text.
+      return a.toSignificantDigits(sd).toString();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// mul: a·b·…, n-ary. Product rule: d(a·b) = da·b + a·db.
+import type { Node } from '../ir/node.js';
+import { add, mul as mulNode } from '../ir/node.js';
+import type { Op } from './op.js';
+import { PREC } from './op.js';
+import { sameKind } from './families.js';
+import { printProduct, splitSign } from './layout.js';
+
+export const mul: Op = {
+  name: 'mul',
+  arity: 'variadic',
+  shape: sameKind,
+  // Brackets first, and a zero bracket ends the product (Knuth's strong zero:
+  // [P]·x = 0 even where x is undefined, as with ō[m − k + 1]·[1 ≤ m − k + 1 ≤ M]).
+  evaluate(n, env, ev) {
+    const F = env.F;
+    let p = F.one;
+    for (const f of [...n.args].sort((a, b) => Number(b.op === 'iverson') - Number(a.op === 'iverson'))) {
+      const v = ev(f, env);
+      if (f.op === 'iverson' && F.cmp(v, F.zero) === 0) return F.zero;
+      p = F.mul(p, v);
+    }
+    return p;
+  },
+  derivative(n, d) {
+    const terms: Node[] = [];
+    n.args.forEach((f, i) => {
+      const df = d(f);
+      if (df) terms.push(mulNode(...n.args.slice(0, i), df, ...n.args.slice(i + 1)));
+    });
+    return terms.length === 0 ? undefined : terms.length === 1 ? terms[0] : add(...terms);
+  },
+  precedence: (n) => (splitSign(n).negative ? PREC.neg : PREC.mul),
+  print(n, p) {
+    const { negative, abs } = splitSign(n);
+    const minus = p.style === 'latex' ? '-' : '−';
+    if (negative) return minus + (abs.op === 'mul' ? printProduct(abs.args, p) : p.arg(abs, PREC.mul + 1));
+    return printProduct(n.args, p);
+  },
+};

@@ -1,0 +1,61 @@
+// The Op contract: everything the engine knows of one primitive, in one place
+// (ARCHITECTURE.md, "organise by op, not by pass"). Passes call these facets and
+// never switch on op names.
+import type { Node, OpName } from '../ir/node.js';
+import type { Rational } from '../ir/rational.js';
+import type { Field } from '../numeric/field.js';
+
+/** Whether a node's value is an integer (index arithmetic) or a real number. */
+export type ValueKind = 'integer' | 'real';
+
+/** The numeric environment an expression is evaluated in. */
+export interface Env<T> {
+  readonly F: Field<T>;
+  /** Values of size symbols and bound indices. */
+  size(name: string): bigint;
+  index(name: string): bigint;
+  bind(index: string, value: bigint): Env<T>;
+  /** A forward value; undefined when the element lies outside the tensor's index set. */
+  tensor(name: string, at: readonly bigint[]): T | undefined;
+  /** An adjoint value dL/dname[at]; undefined outside the index set. */
+  adjoint(name: string, at: readonly bigint[]): T | undefined;
+  /** Reports how far a non-smooth op is from its kink or tie (sampling avoids small ones). */
+  kink(margin: T): void;
+}
+
+export type Evaluate = <T>(n: Node, env: Env<T>) => T;
+
+/** Prints children with the right parentheses and names; implemented in src/render. */
+export interface Printer {
+  readonly style: 'text' | 'latex';
+  /** A child, in parentheses when its precedence is below `min`. */
+  arg(n: Node, min: number): string;
+  /** A tensor, scalar or index name as displayed (μ for mu, tex mappings in LaTeX). */
+  name(name: string): string;
+  /** A read or adjoint with printed indices. */
+  element(name: string, indices: readonly string[], adjoint: boolean, guarded: boolean): string;
+  number(r: Rational): string;
+}
+
+/** Precedence levels for printing. */
+export const PREC = { add: 1, mul: 2, neg: 3, pow: 4, atom: 5 } as const;
+
+/** Differentiates a child: undefined when it cannot depend on the variable. */
+export type Differentiate = (child: Node) => Node | undefined;
+
+export interface Op {
+  readonly name: OpName;
+  /** Number of args, or 'variadic' for n-ary add and mul. */
+  readonly arity: number | 'variadic';
+  /** Shape rule: the kind of the result, or an error message for bad arg kinds. */
+  shape(args: readonly ValueKind[], n: Node): ValueKind | string;
+  evaluate: <T>(n: Node, env: Env<T>, ev: Evaluate) => T;
+  /**
+   * The derivative rule: d(n) from the derivatives of its children (the chain
+   * rule, written as expressions a person would write: σ(1 − σ), 1 − tanh²).
+   */
+  derivative(n: Node, d: Differentiate): Node | undefined;
+  /** How tightly the printed form binds (PREC); a function where it depends on the node. */
+  readonly precedence: number | ((n: Node) => number);
+  print(n: Node, p: Printer): string;
+}

@@ -1,0 +1,115 @@
+// The simplify stage: rewrites an expression bottom-up with a rule table until no
+// rule applies, inside the index ranges of the sums around each subexpression, and
+// records every step (rule, before, after): the steps are the proof. A step may be
+// vetted by a numeric check before it is accepted; the work is bounded by a count
+// of rule applications, never by time, so output stays deterministic.
+import type { Scope } from '../indices/prove.js';
+import { withRange } from '../indices/prove.js';
+import type { Node } from '../ir/node.js';
+import { BINDERS, countNodes, key, node } from '../ir/node.js';
+import { SpecError } from '../syntax/errors.js';
+import type { Fold, Rule, RuleContext } from './rules.js';
+
+export interface Step {
+  readonly rule: Rule;
+  readonly before: Node;
+  readonly after: Node;
+}
+
+export interface Simplified {
+  readonly result: Node;
+  readonly steps: readonly Step[];
+  /** Steps a numeric check refused (a rule that would have changed the value). */
+  readonly rejected: readonly Step[];
+}
+
+/** Checks a step numerically inside the given scope: true when before and after agree. */
+export type StepCheck = (before: Node, after: Node, scope: Scope) => boolean;
+
+export interface SimplifyOptions {
+  readonly rules: readonly Rule[];
+  readonly scope: Scope;
+  readonly folds?: ReadonlyMap<string, Fold>;
+  readonly unrollLimit?: number;
+  /** Rule applications allowed in one call (the expression-growth limit). */
+  readonly maxSteps?: number;
+  /** Nodes an expression may grow to. */
+  readonly maxNodes?: number;
+  readonly check?: StepCheck;
+}
+
+export const DEFAULT_MAX_STEPS = 20_000;
+export const DEFAULT_MAX_NODES = 50_000;
+
+interface Ctx extends RuleContext {
+  readonly id: string;
+}
+
+export function simplify(root: Node, opts: SimplifyOptions): Simplified {
+  const steps: Step[] = [];
+  const rejected: Step[] = [];
+  const maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+  const maxNodes = opts.maxNodes ?? DEFAULT_MAX_NODES;
+  const byOp = new Map<string, Rule[]>();
+  for (const r of opts.rules) for (const op of r.ops) byOp.set(op, [...(byOp.get(op) ?? []), r]);
+  const done = new WeakMap<Node, string>(); // node → id of the context it is normal in
+  const refused = new Set<string>(); // rule@before pairs a check refused, never retried
+
+  const rewrite = (n: Node, ctx: Ctx): Node => {
+    if (done.get(n) === ctx.id) return n;
+    let cur = withChildren(n, ctx);
+    for (;;) {
+      const next = applyOne(cur, ctx);
+      if (!next) break;
+      cur = withChildren(next, ctx);
+    }
+    done.set(cur, ctx.id);
+    return cur;
+  };
+
+  const withChildren = (n: Node, ctx: Ctx): Node => {
+    if (!n.args.length) return n;
+    if (!BINDERS.has(n.op)) {
+      const args = n.args.map((a) => rewrite(a, ctx));
+      return args.every((a, i) => a === n.args[i]) ? n : node(n.op, args, n.attrs, n.span);
+    }
+    const lo = rewrite(n.args[0]!, ctx);
+    const hi = rewrite(n.args[1]!, ctx);
+    const inner = enter(ctx, n.attrs.index!, lo, hi);
+    const body = rewrite(n.args[2]!, inner);
+    const rest = n.args.slice(3).map((a) => rewrite(a, ctx));
+    const args = [lo, hi, body, ...rest];
+    return args.every((a, i) => a === n.args[i]) ? n : node(n.op, args, n.attrs, n.span);
+  };
+
+  const applyOne = (n: Node, ctx: Ctx): Node | undefined => {
+    for (const rule of byOp.get(n.op) ?? []) {
+      const out = rule.apply(n, ctx);
+      if (!out || out === n || key(out) === key(n)) continue;
+      const tag = `${rule.name}@${key(n)}`;
+      if (refused.has(tag)) continue;
+      const step = { rule, before: n, after: out };
+      if (opts.check && !opts.check(n, out, ctx.scope)) {
+        refused.add(tag);
+        rejected.push(step);
+        continue;
+      }
+      steps.push(step);
+      if (steps.length > maxSteps) {
+        throw new SpecError('limit', `simplification stopped after ${maxSteps} steps (the step limit); the expression keeps growing`);
+      }
+      if (countNodes(out) > maxNodes) {
+        throw new SpecError('limit', `an expression grew past ${maxNodes} nodes (the expression-size limit) while simplifying`);
+      }
+      return out;
+    }
+    return undefined;
+  };
+
+  const top: Ctx = { scope: opts.scope, folds: opts.folds ?? new Map(), unrollLimit: opts.unrollLimit ?? 0, id: 'top' };
+  return { result: rewrite(root, top), steps, rejected };
+}
+
+function enter(ctx: Ctx, index: string, lo: Node, hi: Node): Ctx {
+  return { ...ctx, scope: withRange(ctx.scope, index, { lo, hi }), id: `${ctx.id}|${index}:${key(lo)}..${key(hi)}` };
+}

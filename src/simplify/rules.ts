@@ -1,0 +1,125 @@
+// The rule table: each rule is one line of math, the reason a proof gives for it,
+// and the function that applies it (tinygrad's symbolic.py: rules are data).
+// Three sets: the local form keeps the hand-derivation shape (delta collapse and
+// constants out of sums only), the closed form uses every rule, and the elementwise
+// form also writes out sums over concrete ranges.
+import { normalizeIndex, toAffine } from '../indices/affine.js';
+import type { Scope } from '../indices/prove.js';
+import { decide, minMax } from '../indices/prove.js';
+import type { Node } from '../ir/node.js';
+import { isIndexExpr, isNum, num, withArgs } from '../ir/node.js';
+import * as Q from '../ir/rational.js';
+import { holds } from '../ops/iverson.js';
+import { canonicalAdd, canonicalMul, canonicalPow, sqrtAsPower } from './algebra.js';
+import { alphaKey, collapse, constantsOut, narrow, singlePoint, split, unroll } from './sums.js';
+
+/** A scalar definition whose body is c·Σ…, folded back where that sum appears. */
+export interface Fold {
+  readonly sumKey: string;
+  /** What the sum equals: (1/c)·name. */
+  readonly replacement: Node;
+  readonly name: string;
+}
+
+export interface RuleContext {
+  readonly scope: Scope;
+  readonly folds: ReadonlyMap<string, Fold>;
+  /** Longest concrete sum written out term by term (0: never). */
+  readonly unrollLimit: number;
+}
+
+export interface Rule {
+  readonly name: string;
+  /** The rule in one line of math. */
+  readonly math: string;
+  /** How a proof names the step. */
+  readonly reason: string;
+  /** Bookkeeping (flattening, ordering) is done silently; the rest is shown. */
+  readonly visible: boolean;
+  readonly ops: readonly Node['op'][];
+  apply(n: Node, ctx: RuleContext): Node | undefined;
+}
+
+const INDEXED = ['read', 'adj', 'iverson', 'sum', 'maxr', 'argfirst', 'floordiv', 'mod', 'max', 'min'] as const;
+
+export const RULES = {
+  mulCanon: {
+    name: 'mul-canon', math: 'a·1 = a, a·0 = 0, aᵖ·aᵠ = aᵖ⁺ᵠ, numbers multiplied', reason: 'collect factors', visible: false,
+    ops: ['mul'], apply: (n) => canonicalMul(n),
+  },
+  addCanon: {
+    name: 'add-canon', math: 'a + 0 = a, c·x + d·x = (c + d)·x', reason: 'collect like terms', visible: true,
+    ops: ['add'], apply: (n) => canonicalAdd(n),
+  },
+  powCanon: {
+    name: 'pow-canon', math: 'a⁰ = 1, a¹ = a, (aᵖ)^q = a^(pq), (ab)^k = aᵏbᵏ', reason: 'powers combined', visible: false,
+    ops: ['pow'], apply: (n) => canonicalPow(n),
+  },
+  sqrtPower: {
+    name: 'sqrt-power', math: '√a = a^(1/2)', reason: 'roots written as powers', visible: false,
+    ops: ['sqrt'], apply: (n) => sqrtAsPower(n),
+  },
+  indexArith: {
+    name: 'index-arith', math: 'index expressions in the affine normal form c₀ + Σ cₖ·iₖ', reason: 'index arithmetic', visible: false,
+    ops: INDEXED, apply: (n) => withArgs(n, n.args.map((a) => (isIndexExpr(a) ? normalizeIndex(a) : a))),
+  },
+  minMax: {
+    name: 'index-min-max', math: 'max(a, b) = a when a ≥ b over the whole range', reason: 'bounds compared', visible: true,
+    ops: ['max', 'min'],
+    apply: (n, ctx) => (isIndexExpr(n) ? minMax(n.op as 'max' | 'min', n.args[0]!, n.args[1]!, ctx.scope) : undefined),
+  },
+  bracket: {
+    name: 'bracket', math: '[P] = 1 when P holds over the ranges, 0 when it never does', reason: 'the condition always (or never) holds in the index ranges', visible: true,
+    ops: ['iverson'], apply: (n, ctx) => decideBracket(n, ctx.scope),
+  },
+  sumZero: {
+    name: 'sum-zero', math: 'Σᵢ 0 = 0', reason: 'a sum of zeros', visible: true,
+    ops: ['sum'], apply: (n) => (isNum(n.args[2]!, 0) ? num(0) : undefined),
+  },
+  constantsOut: {
+    name: 'constants-out', math: 'Σᵢ c·f(i) = c·Σᵢ f(i);  Σ_{i=lo}^{hi} c = (hi − lo + 1)·c', reason: 'constant factor taken out of the sum', visible: true,
+    ops: ['sum'], apply: (n, ctx) => constantsOut(n, ctx.scope),
+  },
+  collapse: {
+    name: 'delta-collapse', math: 'Σ_{i=lo}^{hi} f(i)·[a·i + b = 0] = f(i₀)·[a | b]·[lo ≤ i₀ ≤ hi], i₀ = −b/a', reason: 'the Kronecker delta collapses the sum', visible: true,
+    ops: ['sum'], apply: (n) => collapse(n),
+  },
+  singlePoint: {
+    name: 'single-point', math: 'Σ_{i=a}^{a} f(i) = f(a)', reason: 'a sum over one index value', visible: true,
+    ops: ['sum'], apply: (n) => singlePoint(n),
+  },
+  split: {
+    name: 'sum-split', math: 'Σᵢ (a + b) = Σᵢ a + Σᵢ b', reason: 'the sum is linear', visible: true,
+    ops: ['sum'], apply: (n) => split(n),
+  },
+  narrow: {
+    name: 'narrow-range', math: 'Σ_{i=lo}^{hi} f·[i ≤ e] = Σ_{i=lo}^{min(hi, e)} f', reason: 'boundary: the bracket narrows the range of the sum', visible: true,
+    ops: ['sum'], apply: (n, ctx) => narrow(n, ctx.scope),
+  },
+  fold: {
+    name: 'fold-definition', math: 'Σᵢ xᵢ = n·μ where μ = Σᵢ xᵢ/n', reason: 'a definition recognised: the sum is n times the mean', visible: true,
+    ops: ['sum'], apply: (n, ctx) => ctx.folds.get(alphaKey(n))?.replacement,
+  },
+  unroll: {
+    name: 'write-out', math: 'Σ_{i=1}^{3} f(i) = f(1) + f(2) + f(3)', reason: 'the sum written out for concrete sizes', visible: true,
+    ops: ['sum'], apply: (n, ctx) => (ctx.unrollLimit > 0 ? unroll(n, ctx.unrollLimit) : undefined),
+  },
+} as const satisfies Record<string, Rule>;
+
+function decideBracket(n: Node, scope: Scope): Node | undefined {
+  const [a, b] = n.args as [Node, Node];
+  if (a.op === 'num' && b.op === 'num') return num(holds(Q.cmp(a.attrs.value!, b.attrs.value!) as -1 | 0 | 1, n.attrs.rel!) ? 1 : 0);
+  if (!isIndexExpr(a) || !isIndexExpr(b) || !toAffine(a) || !toAffine(b)) return undefined;
+  const r = decide(a, n.attrs.rel!, b, scope);
+  return r === undefined ? undefined : num(r ? 1 : 0);
+}
+
+const ALGEBRA: readonly Rule[] = [RULES.indexArith, RULES.mulCanon, RULES.addCanon, RULES.powCanon, RULES.bracket, RULES.minMax];
+const SUMS_LOCAL: readonly Rule[] = [RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.constantsOut];
+
+export const LOCAL_RULES: readonly Rule[] = [...ALGEBRA, ...SUMS_LOCAL];
+export const CLOSED_RULES: readonly Rule[] = [
+  RULES.sqrtPower, ...ALGEBRA, RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.fold, RULES.split, RULES.constantsOut, RULES.narrow,
+];
+export const ELEMENT_RULES: readonly Rule[] = [...CLOSED_RULES, RULES.unroll];
+

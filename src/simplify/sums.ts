@@ -1,0 +1,128 @@
+// The index calculus of sums (INDEX-CALCULUS.md): constants out, linearity, the
+// Kronecker delta collapse, boundary brackets folded into the range, and the
+// definitions of means folded back in (Σᵢ xᵢ = n·μ). Each function is one rule.
+import { coefficientOf, constant, fromAffine, minus, plus, scale, toAffine, without } from '../indices/affine.js';
+import { decide, minMax } from '../indices/prove.js';
+import type { Scope } from '../indices/prove.js';
+import type { Node } from '../ir/node.js';
+import { add, freeIndices, idx, isIndexExpr, iverson, key, mul, node, num, substIndices } from '../ir/node.js';
+import * as Q from '../ir/rational.js';
+
+const dependsOn = (n: Node, i: string): boolean => freeIndices(n).has(i);
+const parts = (n: Node): readonly Node[] => (n.op === 'mul' ? n.args : [n]);
+const product = (fs: readonly Node[]): Node => (fs.length === 0 ? num(1) : fs.length === 1 ? fs[0]! : mul(...fs));
+const at = (body: Node, i: string, v: Node): Node => substIndices(body, new Map([[i, v]]));
+
+/** Σᵢ c·f(i) = c·Σᵢ f(i), and Σ_{i=lo}^{hi} c = (hi − lo + 1)·c. */
+export function constantsOut(n: Node, scope: Scope): Node | undefined {
+  const [lo, hi, body] = n.args as [Node, Node, Node];
+  const i = n.attrs.index!;
+  const fs = parts(body);
+  const outside = fs.filter((f) => !dependsOn(f, i));
+  if (!outside.length) return undefined;
+  if (outside.length === fs.length) {
+    // the count is hi − lo + 1 only for a range that is not reversed
+    if (decide(lo, '<=', node('add', [hi, num(1)]), scope) !== true) return undefined;
+    const count = fromAffine(plus(minus(toAffine(hi)!, toAffine(lo)!), constant(1)));
+    return mul(count, body);
+  }
+  const inside = fs.filter((f) => dependsOn(f, i));
+  return mul(...outside, node('sum', [lo, hi, product(inside)], n.attrs));
+}
+
+/** Σᵢ (a + b) = Σᵢ a + Σᵢ b. */
+export function split(n: Node): Node | undefined {
+  const body = n.args[2]!;
+  if (body.op !== 'add') return undefined;
+  return add(...body.args.map((t) => node('sum', [n.args[0]!, n.args[1]!, t], n.attrs)));
+}
+
+/**
+ * Σ_{i=lo}^{hi} f(i)·[a·i + b = 0] = f(i₀)·[a | b]·[lo ≤ i₀ ≤ hi] with i₀ = −b/a:
+ * the Kronecker delta collapses the sum (INDEX-CALCULUS.md, "the one rule").
+ */
+export function collapse(n: Node): Node | undefined {
+  const [lo, hi, body] = n.args as [Node, Node, Node];
+  const i = n.attrs.index!;
+  const fs = parts(body);
+  for (let k = 0; k < fs.length; k++) {
+    const f = fs[k]!;
+    if (f.op !== 'iverson' || f.attrs.rel !== '=' || !isIndexExpr(f.args[0]!) || !isIndexExpr(f.args[1]!)) continue;
+    const d = minus(toAffine(f.args[0]!)!, toAffine(f.args[1]!)!);
+    let a = coefficientOf(d, `idx:${i}`);
+    if (Q.isZero(a) || !Q.isInteger(a) || [...d.terms.values()].some(([x]) => x.op !== 'idx' && dependsOn(x, i))) continue;
+    let rest = without(d, `idx:${i}`);
+    if (a.n < 0n) [a, rest] = [Q.neg(a), scale(rest, Q.rat(-1))];
+    // a·i + rest = 0  ⇔  i = −rest/a, which must be an integer
+    const top = scale(rest, Q.rat(-1));
+    const i0 = Q.isOne(a) ? fromAffine(top) : node('floordiv', [fromAffine(top), num(a)]);
+    const guards = [iverson(lo, '<=', i0), iverson(i0, '<=', hi)];
+    if (!Q.isOne(a)) guards.unshift(iverson(node('mod', [fromAffine(top), num(a)]), '=', num(0)));
+    const others = fs.filter((_, j) => j !== k).map((g) => at(g, i, i0));
+    return product([...others, ...guards]);
+  }
+  return undefined;
+}
+
+/** Σ_{i=lo}^{hi} f·[i ≤ e] = Σ_{i=lo}^{min(hi, e)} f (and the like): a boundary narrows the range. */
+export function narrow(n: Node, scope: Scope): Node | undefined {
+  let [lo, hi, body] = n.args as [Node, Node, Node];
+  const i = n.attrs.index!;
+  const fs = parts(body);
+  const keep: Node[] = [];
+  let changed = false;
+  for (const f of fs) {
+    const bound = f.op === 'iverson' ? asBound(f, i) : undefined;
+    if (!bound) {
+      keep.push(f);
+      continue;
+    }
+    changed = true;
+    if (bound[0] === 'lo') lo = minMax('max', lo, bound[1], scope);
+    else hi = minMax('min', hi, bound[1], scope);
+  }
+  return changed ? node('sum', [lo, hi, product(keep)], n.attrs) : undefined;
+}
+
+/** [i ≥ e] as ['lo', e], [i ≤ e] as ['hi', e], when i's coefficient is ±1. */
+function asBound(f: Node, i: string): ['lo' | 'hi', Node] | undefined {
+  const rel = f.attrs.rel!;
+  if (rel === '=' || rel === '!=' || !isIndexExpr(f.args[0]!) || !isIndexExpr(f.args[1]!)) return undefined;
+  // a rel b as d = a − b rel 0, with d = c·i + r
+  const d = minus(toAffine(f.args[0]!)!, toAffine(f.args[1]!)!);
+  const c = coefficientOf(d, `idx:${i}`);
+  if (!(Q.isOne(c) || Q.eq(c, Q.rat(-1)))) return undefined;
+  if ([...d.terms.values()].some(([x]) => x.op !== 'idx' && dependsOn(x, i))) return undefined;
+  const r = without(d, `idx:${i}`);
+  const strict = rel === '<' || rel === '>' ? 1 : 0;
+  const upper = (rel === '<' || rel === '<=') === Q.isOne(c); // the relation bounds i from above
+  // c·i + r ≤ 0 (or < 0): i ≤ −r (c = 1), i ≥ r (c = −1), and symmetric for ≥
+  const e = Q.isOne(c) ? scale(r, Q.rat(-1)) : r;
+  return upper ? ['hi', fromAffine(plus(e, constant(-strict)))] : ['lo', fromAffine(plus(e, constant(strict)))];
+}
+
+/** Σ_{i=a}^{a} f(i) = f(a). */
+export function singlePoint(n: Node): Node | undefined {
+  const [lo, hi] = n.args as [Node, Node];
+  return key(lo) === key(hi) ? at(n.args[2]!, n.attrs.index!, lo) : undefined;
+}
+
+/** A sum over a range of known, small length written out term by term (elementwise forms). */
+export function unroll(n: Node, limit: number): Node | undefined {
+  const [lo, hi, body] = n.args as [Node, Node, Node];
+  if (lo.op !== 'num' || hi.op !== 'num' || !Q.isInteger(lo.attrs.value!) || !Q.isInteger(hi.attrs.value!)) return undefined;
+  const [a, b] = [lo.attrs.value!.n, hi.attrs.value!.n];
+  if (b - a + 1n > BigInt(limit)) return undefined;
+  if (b < a) return num(0);
+  const terms: Node[] = [];
+  for (let v = a; v <= b; v++) terms.push(at(body, n.attrs.index!, num(v)));
+  return terms.length === 1 ? terms[0]! : add(...terms);
+}
+
+/** A sum with its bound index renamed to a placeholder: equal sums get equal keys. */
+export function alphaKey(n: Node): string {
+  const b = '\u0000bound';
+  return key(node(n.op, [n.args[0]!, n.args[1]!, at(n.args[2]!, n.attrs.index!, idx(b))], { index: b }));
+}
+
+export { dependsOn };

@@ -1,0 +1,77 @@
+// The Spec: what a .layer file says, statement by statement, with source spans.
+// This is the syntax stage's output; ohm's own nodes never leave src/syntax.
+import type { Rel, Span } from '../ir/node.js';
+
+export type Expr =
+  | { readonly kind: 'num'; readonly text: string; readonly span: Span }
+  /** A bare identifier: a scalar, a size, an index, `pi`/`π`; resolved by the graph stage. */
+  | { readonly kind: 'name'; readonly name: string; readonly span: Span }
+  /** `x[i, j + 1]` or, guarded, `x[i - 1]?` (0 outside the bounds). */
+  | { readonly kind: 'index'; readonly name: string; readonly indices: readonly Expr[]; readonly guarded: boolean; readonly span: Span }
+  /** `dL/dmu`, `dL/dx[i]`, `dL/do[m - k + 1]?`: the adjoint of `of` for the loss `loss`. */
+  | { readonly kind: 'adjoint'; readonly loss: string; readonly of: string; readonly indices: readonly Expr[]; readonly guarded: boolean; readonly span: Span }
+  | { readonly kind: 'neg'; readonly arg: Expr; readonly span: Span }
+  | { readonly kind: 'binary'; readonly op: '+' | '-' | '*' | '/' | '^' | '//' | '%'; readonly left: Expr; readonly right: Expr; readonly span: Span }
+  /** `exp(x)`, `max(a, b)`, `min(a, b)`: any name applied to arguments; checked later. */
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[]; readonly span: Span }
+  /** `sum(i, e)`, `sum(i in 1..n, j, e)`, `max(r in 1..2, e)`, `mean(i, e)`. */
+  | { readonly kind: 'reduce'; readonly fn: 'sum' | 'max' | 'min' | 'mean'; readonly binders: readonly Binder[]; readonly body: Expr; readonly span: Span }
+  /** `[i = j]`, `[i <= j]`: an Iverson bracket, 1 if the relation holds, else 0. */
+  | { readonly kind: 'bracket'; readonly left: Expr; readonly rel: Rel; readonly right: Expr; readonly span: Span };
+
+export interface Range {
+  readonly lo: Expr;
+  readonly hi: Expr;
+}
+
+/** An index binder: `i` (range inferred) or `i in lo..hi` (explicit). */
+export interface Binder {
+  readonly index: string;
+  readonly range?: Range;
+  readonly span: Span;
+}
+
+export interface Assumption {
+  readonly rel: '>' | '>=' | '<' | '<=';
+  readonly bound: Expr;
+  readonly span: Span;
+}
+
+export interface DeclItem {
+  readonly name: string;
+  /** Sizes of each dimension (size expressions); empty for a scalar. */
+  readonly dims: readonly Expr[];
+  readonly assumption?: Assumption;
+  /** `const lr = 0.01` */
+  readonly value?: Expr;
+  readonly span: Span;
+}
+
+export interface Condition {
+  readonly left: Expr;
+  readonly rel: Rel;
+  readonly right: Expr;
+  readonly span: Span;
+}
+
+export interface NameRef {
+  readonly name: string;
+  readonly span: Span;
+}
+
+export type Statement =
+  | { readonly kind: 'decl'; readonly role: 'input' | 'param' | 'const' | 'size'; readonly items: readonly DeclItem[]; readonly span: Span }
+  | { readonly kind: 'def'; readonly name: string; readonly nameSpan: Span; readonly binders: readonly Binder[]; readonly body: Expr; readonly span: Span }
+  | { readonly kind: 'output'; readonly names: readonly NameRef[]; readonly span: Span }
+  | { readonly kind: 'loss'; readonly name: string; readonly nameSpan: Span; readonly body: Expr; readonly span: Span }
+  | { readonly kind: 'grad'; readonly names: readonly NameRef[]; readonly span: Span }
+  /** A claim in spec syntax: `claim lhs = rhs where c₁, c₂`. Verified in a later stage. */
+  | { readonly kind: 'claim'; readonly lhs: Expr; readonly rhs: Expr; readonly where: readonly Condition[]; readonly text: string; readonly span: Span }
+  /** `claim latex: …`: kept as text (with its column) for the LaTeX reader. */
+  | { readonly kind: 'claimLatex'; readonly latex: string; readonly latexSpan: Span; readonly where: readonly Condition[]; readonly text: string; readonly span: Span }
+  | { readonly kind: 'tex'; readonly name: string; readonly tex: string; readonly span: Span };
+
+export interface Spec {
+  readonly file: string;
+  readonly statements: readonly Statement[];
+}

@@ -1,0 +1,276 @@
+// The syntax stage: .layer text → Spec (src/syntax/ast.ts), one line at a time.
+// The only file that imports ohm-js: the grammar (grammar/layer.ohm) is pure, the
+// semantic actions below turn ohm's nodes into the AST, and no ohm node leaves here.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ohm from 'ohm-js';
+import type { Rel, Span } from '../ir/node.js';
+import type { Binder, Condition, DeclItem, Expr, NameRef, Spec, Statement } from './ast.js';
+import { SpecError } from './errors.js';
+import { checkNesting, contentEnd, MAX_NESTING, syntaxMessage, tokenSpan } from './messages.js';
+
+type OhmNode = ohm.Node;
+type BinaryOp = Extract<Expr, { kind: 'binary' }>['op'];
+type Role = Extract<Statement, { kind: 'decl' }>['role'];
+type ReduceFn = Extract<Expr, { kind: 'reduce' }>['fn'];
+type BoundRel = NonNullable<DeclItem['assumption']>['rel'];
+type StartRule = 'Line' | 'ExprLine' | 'ConditionsLine';
+
+/** Where the text being parsed sits: its file, line, the whole line, and its column offset. */
+interface LineCtx {
+  readonly file: string;
+  readonly line: number;
+  readonly source: string;
+  readonly offset: number;
+}
+
+// ── the grammar, found by walking up from this module (src/ or dist/src/) ──────────
+
+function grammarPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'grammar', 'layer.ohm');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('grammar/layer.ohm not found above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+}
+
+let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | undefined;
+
+function layer(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
+  if (!cached) {
+    const grammar = ohm.grammar(readFileSync(grammarPath(), 'utf8'));
+    cached = { grammar, semantics: grammar.createSemantics().addOperation<unknown>('ast', actions) };
+  }
+  return cached;
+}
+
+// ── spans: the context of the line being converted (set by `run`, restored after) ──
+
+let ctx: LineCtx = { file: '', line: 0, source: '', offset: 0 };
+
+function spanOf(n: OhmNode): Span {
+  const { startIdx, endIdx } = n.source;
+  return { file: ctx.file, line: ctx.line, col: startIdx + ctx.offset + 1, endCol: endIdx + ctx.offset + 1, source: ctx.source };
+}
+
+const from = (a: Span, b: Span): Span => ({ ...a, endCol: b.endCol });
+const ast = <T>(n: OhmNode): T => n['ast']() as T;
+const expr = (n: OhmNode): Expr => ast<Expr>(n);
+const list = <T>(n: OhmNode): T[] => n.asIteration().children.map((c) => ast<T>(c));
+const optional = <T>(n: OhmNode): T | undefined => (n.children[0] ? ast<T>(n.children[0]) : undefined);
+const nameRef = (n: OhmNode): NameRef => ({ name: n.sourceString, span: spanOf(n) });
+
+/** `a + b - c` and `a * b / c` come as a first operand and (operator, operand) pairs. */
+function foldLeft(first: OhmNode, ops: OhmNode, operands: OhmNode): Expr {
+  const rights = operands.children; // a fresh array of wrappers on every access
+  return ops.children.reduce<Expr>((left, op, k) => {
+    const right = expr(rights[k]!);
+    return { kind: 'binary', op: op.sourceString as BinaryOp, left, right, span: from(left.span, right.span) };
+  }, expr(first));
+}
+
+const actions: ohm.ActionDict<unknown> = {
+  Line: (statement, _end) => optional<Statement>(statement) ?? null,
+  ExprLine: (e, _end) => expr(e),
+  ConditionsLine: (conditions, _end) => ast<Condition[]>(conditions),
+
+  Decl(role, items): Statement {
+    return { kind: 'decl', role: role.sourceString as Role, items: list<DeclItem>(items), span: spanOf(this) };
+  },
+  DeclItem(name, dims, tail): DeclItem {
+    const extra = optional<Pick<DeclItem, 'assumption' | 'value'>>(tail) ?? {};
+    return { name: name.sourceString, dims: optional<Expr[]>(dims) ?? [], ...extra, span: spanOf(this) };
+  },
+  Subscripts: (_open, items, _close) => list<Expr>(items),
+  DeclTail_bound(rel, bound): Pick<DeclItem, 'assumption'> {
+    return { assumption: { rel: rel.sourceString as BoundRel, bound: expr(bound), span: spanOf(this) } };
+  },
+  DeclTail_value: (_eq, value): Pick<DeclItem, 'value'> => ({ value: expr(value) }),
+
+  Def(name, binders, _eq, body): Statement {
+    const bound = optional<Binder[]>(binders) ?? [];
+    return { kind: 'def', name: name.sourceString, nameSpan: spanOf(name), binders: bound, body: expr(body), span: spanOf(this) };
+  },
+  DefBinders: (_open, binders, _close) => list<Binder>(binders),
+  Binder: (b): Binder => (b.ctorName === 'name' ? { index: b.sourceString, span: spanOf(b) } : ast<Binder>(b)),
+  RangedBinder(index, _in, lo, _dots, hi): Binder {
+    return { index: index.sourceString, range: { lo: expr(lo), hi: expr(hi) }, span: spanOf(this) };
+  },
+
+  Output(_kw, names): Statement {
+    return { kind: 'output', names: names.asIteration().children.map(nameRef), span: spanOf(this) };
+  },
+  Grad(_kw, names): Statement {
+    return { kind: 'grad', names: names.asIteration().children.map(nameRef), span: spanOf(this) };
+  },
+  Loss(_kw, name, _eq, body): Statement {
+    return { kind: 'loss', name: name.sourceString, nameSpan: spanOf(name), body: expr(body), span: spanOf(this) };
+  },
+  Claim(_kw, lhs, _eq, rhs, where): Statement {
+    const conditions = optional<Condition[]>(where) ?? [];
+    return { kind: 'claim', lhs: expr(lhs), rhs: expr(rhs), where: conditions, text: this.sourceString, span: spanOf(this) };
+  },
+  Where: (_kw, conditions) => ast<Condition[]>(conditions),
+  Conditions: (conditions) => list<Condition>(conditions),
+  Condition(left, rel, right): Condition {
+    return { left: expr(left), rel: rel.sourceString as Rel, right: expr(right), span: spanOf(this) };
+  },
+  ClaimLatex(_kw, _latex, _colon, text): Statement {
+    const raw = text.sourceString; // runs to the comment, so it may end in spaces
+    const { latex, where } = splitLatexWhere(raw, text.source.startIdx);
+    const [at, whole] = [spanOf(text), spanOf(this)];
+    const span = { ...whole, endCol: whole.endCol - (raw.length - raw.trimEnd().length) };
+    return { kind: 'claimLatex', latex, latexSpan: { ...at, endCol: at.col + latex.length }, where, text: this.sourceString.trimEnd(), span };
+  },
+  Tex(_kw, name, text): Statement {
+    return { kind: 'tex', name: name.sourceString, tex: ast<string>(text), span: spanOf(this) };
+  },
+  // Only \" and \\ are escapes; `\sigma` keeps its backslash.
+  string(_open, _chars, _close): string {
+    return this.sourceString.slice(1, -1).replace(/\\(["\\])/g, '$1');
+  },
+
+  Expr: (first, ops, operands) => foldLeft(first, ops, operands),
+  MulExpr: (first, ops, operands) => foldLeft(first, ops, operands),
+  Unary_neg(_minus, arg): Expr {
+    return { kind: 'neg', arg: expr(arg), span: spanOf(this) };
+  },
+  Exponent_neg(_minus, arg): Expr {
+    return { kind: 'neg', arg: expr(arg), span: spanOf(this) };
+  },
+  Power_pow(base, _op, exponent): Expr {
+    return { kind: 'binary', op: '^', left: expr(base), right: expr(exponent), span: spanOf(this) };
+  },
+  Primary_paren(_open, e, _close): Expr {
+    return { ...expr(e), span: spanOf(this) };
+  },
+  Adjoint(token, subscript): Expr {
+    const [, loss, , , of] = token.children;
+    const { indices, guarded } = optional<Subscript>(subscript) ?? { indices: [], guarded: false };
+    return { kind: 'adjoint', loss: loss!.sourceString, of: of!.sourceString, indices, guarded, span: spanOf(this) };
+  },
+  Read(name, subscript): Expr {
+    return { kind: 'index', name: name.sourceString, ...ast<Subscript>(subscript), span: spanOf(this) };
+  },
+  Subscript: (_open, indices, _close, guard): Subscript => ({ indices: list<Expr>(indices), guarded: guard.children.length > 0 }),
+  Call(fn, _open, args, _close): Expr {
+    return { kind: 'call', fn: fn.sourceString, args: list<Expr>(args), span: spanOf(this) };
+  },
+  Reduce_sum(fn, _open, binders, _commas, body, _close): Expr {
+    const bound = binders.children.map((b) => ast<Binder>(b));
+    return { kind: 'reduce', fn: fn.sourceString as ReduceFn, binders: bound, body: expr(body), span: spanOf(this) };
+  },
+  Reduce_max(fn, _open, first, _comma, binders, _commas, body, _close): Expr {
+    const bound = [ast<Binder>(first), ...binders.children.map((b) => ast<Binder>(b))];
+    return { kind: 'reduce', fn: fn.sourceString as ReduceFn, binders: bound, body: expr(body), span: spanOf(this) };
+  },
+  Bracket(_open, left, rel, right, _close): Expr {
+    return { kind: 'bracket', left: expr(left), rel: rel.sourceString as Rel, right: expr(right), span: spanOf(this) };
+  },
+  number(_n): Expr {
+    return { kind: 'num', text: this.sourceString, span: spanOf(this) };
+  },
+  name(_n): Expr {
+    return { kind: 'name', name: this.sourceString, span: spanOf(this) };
+  },
+};
+
+interface Subscript {
+  readonly indices: readonly Expr[];
+  readonly guarded: boolean;
+}
+
+// ── running a start rule on one line (or part of one) ─────────────────────────────
+
+/** Items ohm expected at the rightmost failure (its documented text if the list is unavailable). */
+function expectedItems(m: ohm.FailedMatchResult): string[] {
+  const detailed = m as ohm.FailedMatchResult & { getRightmostFailures?: () => { isFluffy(): boolean }[] };
+  if (typeof detailed.getRightmostFailures !== 'function') return [m.getExpectedText()];
+  return detailed.getRightmostFailures().filter((f) => !f.isFluffy()).map(String);
+}
+
+function run<T>(rule: StartRule, text: string, c: LineCtx): T {
+  checkNesting(c.file, c.line, c.source, text, c.offset);
+  const saved = ctx;
+  ctx = c;
+  try {
+    const { grammar, semantics } = layer();
+    const m = grammar.match(text, rule);
+    if (m.failed()) {
+      // ohm fails after skipping a trailing comment; point where the content ends instead.
+      const pos = Math.min(m.getRightmostFailurePosition(), contentEnd(text));
+      const atStart = rule === 'Line' && pos === text.length - text.trimStart().length;
+      const message = syntaxMessage(text, pos, expectedItems(m), atStart);
+      throw new SpecError('syntax', message, tokenSpan(c.file, c.line, c.source, text, pos, c.offset));
+    }
+    return semantics(m)['ast']() as T;
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const span = { file: c.file, line: c.line, col: c.offset + 1, endCol: c.offset + 1 + Math.max(1, text.length), source: c.source };
+    throw new SpecError('limit', `the line nests too deeply to parse (the limit is ${MAX_NESTING} levels)`, span);
+  } finally {
+    ctx = saved;
+  }
+}
+
+/** Braces open before `end` in a LaTeX string (`\{` and `\}` are literal braces). */
+function braceDepth(latex: string, end: number): number {
+  let depth = 0;
+  for (let i = 0; i < end; i++) {
+    if (latex[i] === '\\') i++;
+    else if (latex[i] === '{') depth++;
+    else if (latex[i] === '}') depth--;
+  }
+  return depth;
+}
+
+/**
+ * `claim latex: <tex> where <conditions>`: the clause starts at the last ` where `
+ * followed by a condition list that parses. If none parses, a ` where ` outside
+ * every brace is a malformed clause and its error is reported; a ` where ` inside
+ * braces (`\text{ where }`) is LaTeX.
+ */
+function splitLatexWhere(raw: string, start: number): { latex: string; where: Condition[] } {
+  const words = [...raw.matchAll(/(?<=\s)where(?=\s|$)/g)].map((m) => m.index).reverse();
+  let error: SpecError | undefined;
+  for (const at of words) {
+    try {
+      const where = run<Condition[]>('ConditionsLine', raw.slice(at + 5), { ...ctx, offset: ctx.offset + start + at + 5 });
+      return { latex: raw.slice(0, at).trimEnd(), where };
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      if (!error && braceDepth(raw, at) === 0) error = e;
+    }
+  }
+  if (error) throw error;
+  return { latex: raw.trimEnd(), where: [] };
+}
+
+// ── the public entry points ────────────────────────────────────────────────────────
+
+/** Parse a whole .layer file; blank and comment-only lines give no statement. */
+export function parseSpec(file: string, text: string): Spec {
+  const statements: Statement[] = [];
+  text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).forEach((source, i) => {
+    const statement = run<Statement | null>('Line', source, { file, line: i + 1, source, offset: 0 });
+    if (statement) statements.push(statement);
+  });
+  return { file, statements };
+}
+
+/**
+ * Parse one expression that sits at `colOffset` (0-based) on line `line` of `file`.
+ * `source` is the whole line for error excerpts; by default the text, indented to its column.
+ */
+export function parseExpr(file: string, text: string, line = 1, colOffset = 0, source?: string): Expr {
+  return run<Expr>('ExprLine', text, { file, line, source: source ?? ' '.repeat(colOffset) + text, offset: colOffset });
+}
+
+/** Parse a comma-separated list of conditions (`a < b, c = d`), as after `where`. */
+export function parseConditions(file: string, text: string, line = 1, colOffset = 0, source?: string): Condition[] {
+  return run<Condition[]>('ConditionsLine', text, { file, line, source: source ?? ' '.repeat(colOffset) + text, offset: colOffset });
+}
