@@ -39,6 +39,33 @@ export function avoiding(n: Node, avoid: ReadonlySet<string>): Node {
   });
 }
 
+/**
+ * Wraps a contribution in the sums over the consumer's indices, placed inside the
+ * sums of the consumer's body where their ranges allow: Σ_k Σ_j ō[j]·w[k]·[j + k − 1 = m]
+ * rather than Σ_j ō[j]·Σ_k …, so that the delta collapses the scatter index j and the
+ * transposed convolution comes out over k, as INDEX-CALCULUS.md writes it.
+ */
+function scatter(c: Tensor, binders: readonly string[], term: Node): Node {
+  const own = new Set(binders);
+  const wrap = (t: Node): Node => {
+    if (t.op === 'add') return node('add', t.args.map(wrap));
+    const factors = t.op === 'mul' ? t.args : [t];
+    const inner = factors.findIndex((f) => f.op === 'sum');
+    const s = factors[inner];
+    if (s && factors.filter((f) => f.op === 'sum').length === 1 && !mentions(s.args[0]!, own) && !mentions(s.args[1]!, own)) {
+      const rest = factors.filter((_, i) => i !== inner);
+      return node('sum', [s.args[0]!, s.args[1]!, wrap(rest.length ? mul(...rest, s.args[2]!) : s.args[2]!)], s.attrs);
+    }
+    let out = t;
+    for (let i = c.dims.length - 1; i >= 0; i--) out = node('sum', [c.dims[i]!.lo, c.dims[i]!.hi, out], { index: binders[i]! });
+    return out;
+  };
+  return c.dims.length ? wrap(term) : term;
+}
+
+const mentions = (n: Node, names: ReadonlySet<string>): boolean =>
+  (n.op === 'idx' && names.has(n.attrs.name!)) || n.args.some((a) => mentions(a, names));
+
 /** Which definitions read each tensor directly. */
 export function consumersOf(g: Graph): Map<string, Tensor[]> {
   const out = new Map<string, Tensor[]>();
@@ -83,9 +110,7 @@ export function localAdjoint(g: Graph, x: Tensor, consumers: readonly Tensor[]):
     const local = differentiate(body, x.name, free);
     if (!local) continue;
     const upstream = g.lossDefined && c.name === g.loss ? undefined : adj(c.name, binders.map(idx));
-    let term = upstream ? mul(upstream, local) : local;
-    for (let i = c.dims.length - 1; i >= 0; i--) term = node('sum', [c.dims[i]!.lo, c.dims[i]!.hi, term], { index: binders[i]! });
-    terms.push(term);
+    terms.push(scatter(c, binders, upstream ? mul(upstream, local) : local));
   }
   return terms.length === 0 ? num(0) : terms.length === 1 ? terms[0]! : node('add', terms);
 }

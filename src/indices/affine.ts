@@ -112,7 +112,8 @@ export function toAffine(n: Node): Affine | undefined {
       if (!a || !b) return undefined;
       const d = minus(a, b);
       if (isConstant(d)) return Q.cmp(d.c, Q.ZERO) >= 0 === (n.op === 'max') ? a : b;
-      const [x, y] = [fromAffine(a), fromAffine(b)].sort((p, q) => cmpKey(key(p), key(q)));
+      // a constant bound first, as in max(1, m − K + 1)
+      const [x, y] = [fromAffine(a), fromAffine(b)].sort((p, q) => Number(q.op === 'num') - Number(p.op === 'num') || cmpKey(key(p), key(q)));
       return atomAffine(node(n.op, [x!, y!]));
     }
     default:
@@ -133,9 +134,10 @@ function atomOrder(a: Node, b: Node): number {
   return rank(a) - rank(b) || cmpKey(key(a), key(b));
 }
 
-/** Back to a Node, as a person writes it: j + m − 1, 2·p, N − K + 1. */
+/** Back to a Node, as a person writes it: j + m − 1, m − k + 1, 2·p, N − K + 1. */
 export function fromAffine(a: Affine): Node {
-  const entries = [...a.terms.values()].sort((x, y) => atomOrder(x[0], y[0]));
+  const negative = (c: Rational): number => (c.n < 0n ? 1 : 0);
+  const entries = [...a.terms.values()].sort((x, y) => negative(x[1]) - negative(y[1]) || atomOrder(x[0], y[0]));
   const terms: Node[] = entries.map(([atom, c]) => (Q.isOne(c) ? atom : mul(num(c), atom)));
   if (!Q.isZero(a.c) || terms.length === 0) terms.push(num(a.c));
   return terms.length === 1 ? terms[0]! : add(...terms);

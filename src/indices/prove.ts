@@ -35,8 +35,17 @@ const MAX_DEPTH = 24; // substitution steps in one proof: a bound on work, not o
 
 /** Proves e ≥ 0 for every value of the indices in scope and all admissible sizes. */
 export function proveNonNeg(e: Affine, scope: Scope, depth = 0): boolean {
-  if (depth === 0 && withFacts(e, scope, (r) => eliminate(r, scope, 1))) return true;
-  return eliminate(e, scope, depth + 1);
+  // An integer e is ≥ 0 as soon as e > −1: the bounds of ⌊x/k⌋ are fractional, so
+  // this is what lets 1 ≤ ⌊(m + 1)/2⌋ follow from m ≥ 1.
+  const target = isIntegral(e) ? plus(e, constant(Q.rat(INTEGER_SLACK - 1n, INTEGER_SLACK))) : e;
+  if (depth === 0 && withFacts(target, scope, (r) => eliminate(r, scope, 1))) return true;
+  return eliminate(target, scope, depth + 1);
+}
+
+const INTEGER_SLACK = 10n ** 12n; // 1 − 10⁻¹² of slack: far below any bound's fractional step
+
+function isIntegral(e: Affine): boolean {
+  return Q.isInteger(e.c) && [...e.terms.values()].every(([, c]) => Q.isInteger(c));
 }
 
 function eliminate(e: Affine, scope: Scope, depth: number): boolean {

@@ -18,5 +18,5 @@ export const floordiv: Op = {
   print: (n, p) =>
     p.style === 'latex'
       ? `\\left\\lfloor \\frac{${p.arg(n.args[0]!, 0)}}{${p.arg(n.args[1]!, 0)}} \\right\\rfloor`
-      : `⌊(${p.arg(n.args[0]!, 0)})/${p.arg(n.args[1]!, PREC.atom)}⌋`,
+      : `⌊${p.arg(n.args[0]!, PREC.mul + 1)}/${p.arg(n.args[1]!, PREC.atom)}⌋`,
 };

@@ -2,7 +2,8 @@
 // terms and like powers, and a deterministic order of terms and factors. These are
 // the rules of the commutative ring every hand derivation takes for granted.
 import type { Node } from '../ir/node.js';
-import { add, isNum, key, mul, num, pow } from '../ir/node.js';
+import { add, isIndexExpr, isNum, key, mul, num, pow } from '../ir/node.js';
+import { fromAffine, toAffine } from '../indices/affine.js';
 import type { Rational } from '../ir/rational.js';
 import * as Q from '../ir/rational.js';
 
@@ -77,7 +78,11 @@ function addExponents(es: readonly Node[]): Node {
 }
 
 /** Flattens, folds numbers and collects like terms (2x + 3x = 5x). */
-export function canonicalAdd(n: Node): Node {
+export function canonicalAdd(n: Node, constants: ReadonlySet<string> = new Set()): Node {
+  if (isIndexExpr(n)) {
+    const a = toAffine(n);
+    if (a) return fromAffine(a);
+  }
   const flat: Node[] = [];
   const push = (t: Node): void => {
     if (t.op === 'add') t.args.forEach(push);
@@ -98,17 +103,22 @@ export function canonicalAdd(n: Node): Node {
   }
   const out: Node[] = [];
   for (const [rest, k] of terms.values()) if (!Q.isZero(k)) out.push(withCoefficient(k, rest));
-  out.sort((a, b) => termOrder(a, b));
+  out.sort((a, b) => termOrder(a, b, constants));
   if (!Q.isZero(c)) out.push(num(c));
   if (!out.length) return num(0);
   return out.length === 1 ? out[0]! : add(...out);
 }
 
-// Terms keep a stable order: by their key, positive before negative where equal.
-function termOrder(a: Node, b: Node): number {
-  const ka = key(splitCoefficient(a)[1]!);
-  const kb = key(splitCoefficient(b)[1]!);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+// Terms in the order a person writes them: positive before negative (x − μ, not
+// −μ + x), indexed elements before scalars, declared constants last (σ² + ε).
+function termOrder(a: Node, b: Node, constants: ReadonlySet<string>): number {
+  const [ca, ra] = splitCoefficient(a);
+  const [cb, rb] = splitCoefficient(b);
+  const rank = (c: Rational, r: Node): number =>
+    (c.n < 0n ? 4 : 0) + (r.op === 'read' && constants.has(r.attrs.name!) ? 2 : 0) + (r.op === 'read' && r.args.length > 0 ? 0 : 1);
+  const ka = key(ra!);
+  const kb = key(rb!);
+  return rank(ca, ra!) - rank(cb, rb!) || (ka < kb ? -1 : ka > kb ? 1 : 0);
 }
 
 /** Folds a power of numbers when the result is rational, and a^0, a^1, (a^p)^q. */
@@ -134,3 +144,11 @@ export function canonicalPow(n: Node): Node {
 
 export const sqrtAsPower = (n: Node): Node => pow(n.args[0]!, num(Q.rat(1, 2)));
 
+
+/** a·(b + c) = a·b + a·c: products of sums multiplied out (elementwise forms only). */
+export function expand(n: Node): Node | undefined {
+  const i = n.args.findIndex((f) => f.op === 'add');
+  if (i < 0) return undefined;
+  const others = n.args.filter((_, j) => j !== i);
+  return add(...n.args[i]!.args.map((t) => mul(...others, t)));
+}

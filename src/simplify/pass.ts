@@ -36,6 +36,8 @@ export interface SimplifyOptions {
   /** Nodes an expression may grow to. */
   readonly maxNodes?: number;
   readonly check?: StepCheck;
+  /** Declared constants, ordered last among terms. */
+  readonly constants?: ReadonlySet<string>;
 }
 
 export const DEFAULT_MAX_STEPS = 20_000;
@@ -106,7 +108,7 @@ export function simplify(root: Node, opts: SimplifyOptions): Simplified {
     return undefined;
   };
 
-  const top: Ctx = { scope: opts.scope, folds: opts.folds ?? new Map(), unrollLimit: opts.unrollLimit ?? 0, id: 'top' };
+  const top: Ctx = { scope: opts.scope, folds: opts.folds ?? new Map(), unrollLimit: opts.unrollLimit ?? 0, constants: opts.constants ?? new Set(), id: 'top' };
   return { result: rewrite(root, top), steps, rejected };
 }
 

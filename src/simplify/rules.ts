@@ -10,7 +10,7 @@ import type { Node } from '../ir/node.js';
 import { isIndexExpr, isNum, num, withArgs } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import { holds } from '../ops/iverson.js';
-import { canonicalAdd, canonicalMul, canonicalPow, sqrtAsPower } from './algebra.js';
+import { canonicalAdd, canonicalMul, canonicalPow, expand, sqrtAsPower } from './algebra.js';
 import { alphaKey, collapse, constantsOut, narrow, singlePoint, split, unroll } from './sums.js';
 
 /** A scalar definition whose body is c·Σ…, folded back where that sum appears. */
@@ -26,6 +26,8 @@ export interface RuleContext {
   readonly folds: ReadonlyMap<string, Fold>;
   /** Longest concrete sum written out term by term (0: never). */
   readonly unrollLimit: number;
+  /** Names of declared constants (ε), written last in a sum of terms. */
+  readonly constants: ReadonlySet<string>;
 }
 
 export interface Rule {
@@ -49,7 +51,7 @@ export const RULES = {
   },
   addCanon: {
     name: 'add-canon', math: 'a + 0 = a, c·x + d·x = (c + d)·x', reason: 'collect like terms', visible: true,
-    ops: ['add'], apply: (n) => canonicalAdd(n),
+    ops: ['add'], apply: (n, ctx) => canonicalAdd(n, ctx.constants),
   },
   powCanon: {
     name: 'pow-canon', math: 'a⁰ = 1, a¹ = a, (aᵖ)^q = a^(pq), (ab)^k = aᵏbᵏ', reason: 'powers combined', visible: false,
@@ -100,6 +102,10 @@ export const RULES = {
     name: 'fold-definition', math: 'Σᵢ xᵢ = n·μ where μ = Σᵢ xᵢ/n', reason: 'a definition recognised: the sum is n times the mean', visible: true,
     ops: ['sum'], apply: (n, ctx) => ctx.folds.get(alphaKey(n))?.replacement,
   },
+  expand: {
+    name: 'expand', math: 'a·(b + c) = a·b + a·c', reason: 'multiplied out', visible: true,
+    ops: ['mul'], apply: (n) => expand(n),
+  },
   unroll: {
     name: 'write-out', math: 'Σ_{i=1}^{3} f(i) = f(1) + f(2) + f(3)', reason: 'the sum written out for concrete sizes', visible: true,
     ops: ['sum'], apply: (n, ctx) => (ctx.unrollLimit > 0 ? unroll(n, ctx.unrollLimit) : undefined),
@@ -117,9 +123,9 @@ function decideBracket(n: Node, scope: Scope): Node | undefined {
 const ALGEBRA: readonly Rule[] = [RULES.indexArith, RULES.mulCanon, RULES.addCanon, RULES.powCanon, RULES.bracket, RULES.minMax];
 const SUMS_LOCAL: readonly Rule[] = [RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.constantsOut];
 
-export const LOCAL_RULES: readonly Rule[] = [...ALGEBRA, ...SUMS_LOCAL];
+export const LOCAL_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, ...SUMS_LOCAL];
 export const CLOSED_RULES: readonly Rule[] = [
   RULES.sqrtPower, ...ALGEBRA, RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.fold, RULES.split, RULES.constantsOut, RULES.narrow,
 ];
-export const ELEMENT_RULES: readonly Rule[] = [...CLOSED_RULES, RULES.unroll];
+export const ELEMENT_RULES: readonly Rule[] = [...CLOSED_RULES, RULES.unroll, RULES.expand];
 

@@ -45,6 +45,12 @@ export function collapse(n: Node): Node | undefined {
   const [lo, hi, body] = n.args as [Node, Node, Node];
   const i = n.attrs.index!;
   const fs = parts(body);
+  // a·([2p − 1 = m] + [2p = m]): distribute first, so each delta collapses its own sum
+  const mixed = fs.findIndex((f) => f.op === 'add' && f.args.some((t) => parts(t).some((g) => isDelta(g, i))));
+  if (mixed >= 0) {
+    const others = fs.filter((_, j) => j !== mixed);
+    return add(...fs[mixed]!.args.map((t) => node('sum', [lo, hi, product([...others, t])], n.attrs)));
+  }
   for (let k = 0; k < fs.length; k++) {
     const f = fs[k]!;
     if (f.op !== 'iverson' || f.attrs.rel !== '=' || !isIndexExpr(f.args[0]!) || !isIndexExpr(f.args[1]!)) continue;
@@ -63,6 +69,9 @@ export function collapse(n: Node): Node | undefined {
   }
   return undefined;
 }
+
+const isDelta = (f: Node, i: string): boolean =>
+  f.op === 'iverson' && f.attrs.rel === '=' && isIndexExpr(f.args[0]!) && isIndexExpr(f.args[1]!) && dependsOn(f, i);
 
 /** Σ_{i=lo}^{hi} f·[i ≤ e] = Σ_{i=lo}^{min(hi, e)} f (and the like): a boundary narrows the range. */
 export function narrow(n: Node, scope: Scope): Node | undefined {

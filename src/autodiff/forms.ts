@@ -1,0 +1,139 @@
+// The three forms of each adjoint (LANGUAGE.md, "Loss and the gradients asked for"):
+//   local       through the adjoints of the direct consumers, delta collapse and
+//               constants out of sums only: the shape of a hand derivation;
+//   closed      every consumer's adjoint replaced by its own closed form, down to the
+//               upstream dL/d(output), then every rule: forward values only;
+//   elementwise for concrete small sizes, each element written out (dL/dw1 = …).
+import type { Graph, Tensor } from '../graph/graph.js';
+import type { Scope } from '../indices/prove.js';
+import { withRange } from '../indices/prove.js';
+import type { Node } from '../ir/node.js';
+import { mapNodes, mul, num, pow, read, substIndices } from '../ir/node.js';
+import type { Simplified, StepCheck } from '../simplify/pass.js';
+import { simplify } from '../simplify/pass.js';
+import type { Fold } from '../simplify/rules.js';
+import { CLOSED_RULES, ELEMENT_RULES, LOCAL_RULES } from '../simplify/rules.js';
+import { alphaKey } from '../simplify/sums.js';
+import { consumersOf, freeNames, localAdjoint } from './sweep.js';
+
+export interface Element {
+  readonly at: readonly bigint[];
+  readonly form: Node;
+}
+
+export interface AdjointForms {
+  readonly tensor: Tensor;
+  /** The adjoint's free indices, ranging over the tensor's index set. */
+  readonly free: readonly string[];
+  readonly local: Simplified;
+  readonly closed: Simplified;
+  /** Each element, when the sizes are concrete and the tensor has at most ELEMENT_LIMIT elements. */
+  readonly elements?: readonly Element[];
+}
+
+export interface Derivation {
+  readonly graph: Graph;
+  /** Forms of every differentiable node that L depends on, outputs first. */
+  readonly adjoints: ReadonlyMap<string, AdjointForms>;
+}
+
+export const ELEMENT_LIMIT = 8; // elements per tensor written out one by one
+const UNROLL_LIMIT = 64; // terms of one concrete sum written out in an elementwise form
+
+export interface DeriveOptions {
+  readonly check?: StepCheck;
+  readonly maxSteps?: number;
+  readonly constants?: ReadonlySet<string>;
+}
+
+/** The scope of X's forms: its free indices over its index set, with the graph's facts. */
+export function scopeOf(g: Graph, t: Tensor, free: readonly string[]): Scope {
+  return t.dims.reduce((s, d, i) => withRange(s, free[i]!, { lo: d.lo, hi: d.hi }), g.scope);
+}
+
+export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
+  const constants = new Set([...g.tensors.values()].filter((t) => t.role === 'const').map((t) => t.name));
+  opts = { ...opts, constants };
+  const consumers = consumersOf(g);
+  const folds = foldsOf(g, opts);
+  const closedOf = new Map<string, AdjointForms>();
+  const reaches = reachingLoss(g, consumers);
+  // reverse definition order is reverse topological order: consumers come first
+  for (const t of [...g.tensors.values()].reverse()) {
+    if (t.role === 'const' || !reaches.has(t.name)) continue;
+    const free = freeNames(t);
+    const scope = scopeOf(g, t, free);
+    const base = { scope, ...common(opts) };
+    const local = simplify(localAdjoint(g, t, consumers.get(t.name) ?? []), { ...base, rules: LOCAL_RULES });
+    const substituted = mapNodes(local.result, (n) => {
+      if (n.op !== 'adj' || g.outputs.includes(n.attrs.name!)) return n;
+      const c = closedOf.get(n.attrs.name!)!;
+      return substIndices(c.closed.result, new Map(c.free.map((f, i) => [f, n.args[i]!])));
+    });
+    const closed = simplify(substituted, { ...base, rules: CLOSED_RULES, folds });
+    const elements = elementsOf(g, t, free, closed.result, folds, opts);
+    closedOf.set(t.name, { tensor: t, free, local, closed, ...(elements && { elements }) });
+  }
+  return { graph: g, adjoints: closedOf };
+}
+
+/** Nodes from which L can be reached (the others have adjoint 0 and are not derived). */
+function reachingLoss(g: Graph, consumers: ReadonlyMap<string, readonly Tensor[]>): Set<string> {
+  const out = new Set<string>(g.outputs);
+  for (const t of [...g.tensors.values()].reverse()) {
+    if ((consumers.get(t.name) ?? []).some((c) => out.has(c.name))) out.add(t.name);
+  }
+  return out;
+}
+
+/** Each element of X̄ written out, for concrete sizes and at most ELEMENT_LIMIT elements. */
+function elementsOf(g: Graph, t: Tensor, free: readonly string[], closed: Node, folds: ReadonlyMap<string, Fold>, opts: DeriveOptions): Element[] | undefined {
+  const extents = t.dims.map((d) => (d.lo.op === 'num' && d.hi.op === 'num' ? [d.lo.attrs.value!.n, d.hi.attrs.value!.n] as const : undefined));
+  if (extents.some((e) => !e) || g.sizes.size > 0 && hasSize(closed)) return undefined;
+  const count = extents.reduce((c, e) => c * (e![1] - e![0] + 1n), 1n);
+  if (count > BigInt(ELEMENT_LIMIT)) return undefined;
+  const points: bigint[][] = [[]];
+  for (const e of extents) {
+    const next: bigint[][] = [];
+    for (const p of points) for (let v = e![0]; v <= e![1]; v++) next.push([...p, v]);
+    points.splice(0, points.length, ...next);
+  }
+  return points.map((at) => {
+    const form = substIndices(closed, new Map(free.map((f, i) => [f, num(at[i]!)])));
+    const scope = g.scope;
+    const r = simplify(form, { scope, rules: ELEMENT_RULES, folds, unrollLimit: UNROLL_LIMIT, ...common(opts) });
+    return { at, form: r.result };
+  });
+}
+
+/** The options every simplify call of one derivation shares. */
+const common = (opts: DeriveOptions) => ({
+  ...(opts.check && { check: opts.check }),
+  ...(opts.maxSteps && { maxSteps: opts.maxSteps }),
+  ...(opts.constants && { constants: opts.constants }),
+});
+
+const hasSize = (n: Node): boolean => n.op === 'size' || n.args.some(hasSize);
+
+/**
+ * Scalar definitions of the form c·Σ…, such as μ = Σᵢ xᵢ/n: wherever that sum appears
+ * in a closed form it is folded back into the name (Σᵢ xᵢ = n·μ), which is how
+ * Σᵢ(xᵢ − μ) = 0 comes out.
+ */
+function foldsOf(g: Graph, opts: DeriveOptions): Map<string, Fold> {
+  const out = new Map<string, Fold>();
+  for (const t of g.tensors.values()) {
+    if (t.role !== 'def' || t.dims.length || !t.body) continue;
+    const body = simplify(t.body, { scope: g.scope, rules: CLOSED_RULES, ...common(opts) }).result;
+    const factors = body.op === 'mul' ? body.args : [body];
+    const sums = factors.filter((f) => f.op === 'sum');
+    const rest = factors.filter((f) => f.op !== 'sum');
+    if (sums.length !== 1 || rest.some((f) => !isConstantFactor(f))) continue;
+    const replacement = rest.length ? mul(read(t.name), ...rest.map((f) => pow(f, num(-1)))) : read(t.name);
+    out.set(alphaKey(sums[0]!), { sumKey: alphaKey(sums[0]!), replacement, name: t.name });
+  }
+  return out;
+}
+
+const isConstantFactor = (n: Node): boolean =>
+  n.op === 'num' || n.op === 'size' || (n.op === 'pow' && n.args.every(isConstantFactor));

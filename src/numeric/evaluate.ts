@@ -1,0 +1,145 @@
+// Numeric evaluation of the graph and of derived forms, in any Field: the forward
+// pass over every definition, tensors as dense arrays over their index sets, and
+// an Env through which each op evaluates itself (src/ops). User text never reaches
+// an expression parser: what is evaluated is the engine's own Node tree.
+import type { Graph, Tensor } from '../graph/graph.js';
+import type { Node } from '../ir/node.js';
+import type { Env, Evaluate } from '../ops/op.js';
+import { opOf } from '../ops/registry.js';
+import type { Field } from './field.js';
+import { floatField } from './float.js';
+
+/** A tensor's values over its index set lo..hi in each dimension, row-major. */
+export interface TensorValue<T> {
+  readonly lo: readonly bigint[];
+  readonly hi: readonly bigint[];
+  readonly data: T[];
+}
+
+export function offset<T>(v: TensorValue<T>, at: readonly bigint[]): number | undefined {
+  let off = 0;
+  for (let d = 0; d < v.lo.length; d++) {
+    const i = at[d]!;
+    if (i < v.lo[d]! || i > v.hi[d]!) return undefined;
+    off = off * Number(v.hi[d]! - v.lo[d]! + 1n) + Number(i - v.lo[d]!);
+  }
+  return off;
+}
+
+/** Every index tuple of a tensor's index set, in row-major order. */
+export function elementsOf(lo: readonly bigint[], hi: readonly bigint[]): bigint[][] {
+  let out: bigint[][] = [[]];
+  for (let d = 0; d < lo.length; d++) {
+    const next: bigint[][] = [];
+    for (const p of out) for (let i = lo[d]!; i <= hi[d]!; i++) next.push([...p, i]);
+    out = next;
+  }
+  return out;
+}
+
+export interface Values<T> {
+  readonly tensors: ReadonlyMap<string, TensorValue<T>>;
+  readonly adjoints: ReadonlyMap<string, TensorValue<T>>;
+}
+
+class FieldEnv<T> implements Env<T> {
+  constructor(
+    readonly F: Field<T>,
+    private readonly sizes: ReadonlyMap<string, bigint>,
+    private readonly values: Values<T>,
+    private readonly bound: ReadonlyMap<string, bigint>,
+    private readonly margins: { min: number },
+  ) {}
+  size(name: string): bigint {
+    const v = this.sizes.get(name);
+    if (v === undefined) throw new RangeError(`no value for size ${name}`);
+    return v;
+  }
+  index(name: string): bigint {
+    const v = this.bound.get(name);
+    if (v === undefined) throw new RangeError(`index ${name} is not bound`);
+    return v;
+  }
+  bind(index: string, value: bigint): Env<T> {
+    return new FieldEnv(this.F, this.sizes, this.values, new Map(this.bound).set(index, value), this.margins);
+  }
+  tensor(name: string, at: readonly bigint[]): T | undefined {
+    return lookup(this.values.tensors.get(name), name, at);
+  }
+  adjoint(name: string, at: readonly bigint[]): T | undefined {
+    return lookup(this.values.adjoints.get(name), `dL/d${name}`, at);
+  }
+  kink(margin: T): void {
+    const m = Math.abs(this.F.toNumber(margin));
+    if (m < this.margins.min) this.margins.min = m;
+  }
+}
+
+function lookup<T>(v: TensorValue<T> | undefined, what: string, at: readonly bigint[]): T | undefined {
+  if (!v) throw new RangeError(`no values for ${what}`);
+  const off = offset(v, at);
+  return off === undefined ? undefined : v.data[off];
+}
+
+const ev: Evaluate = (n, env) => opOf(n.op).evaluate(n, env, ev);
+
+/** Evaluates n with the given sizes, values and bound indices. */
+export function evaluate<T>(
+  F: Field<T>,
+  n: Node,
+  sizes: ReadonlyMap<string, bigint>,
+  values: Values<T>,
+  bound: ReadonlyMap<string, bigint> = new Map(),
+  margins: { min: number } = { min: Infinity },
+): T {
+  return ev(n, new FieldEnv(F, sizes, values, bound, margins));
+}
+
+/** The index set of a tensor at concrete sizes. */
+export function extentOf(t: Tensor, sizes: ReadonlyMap<string, bigint>): { lo: bigint[]; hi: bigint[] } {
+  const at = (n: Node): bigint => {
+    const x = evaluate(floatField, n, sizes, { tensors: new Map(), adjoints: new Map() });
+    return BigInt(Math.round(x));
+  };
+  return { lo: t.dims.map((d) => at(d.lo)), hi: t.dims.map((d) => at(d.hi)) };
+}
+
+/** A perturbation of one element of one node, for finite differences through it. */
+export interface Nudge<T> {
+  readonly name: string;
+  readonly offset: number;
+  readonly delta: T;
+}
+
+/**
+ * The forward pass: every definition in order, from the leaves' values. A nudge
+ * adds δ to one element of a node after it is computed, so that the change of L
+ * measures the adjoint of that node (the total derivative through every path).
+ */
+export function forward<T>(
+  F: Field<T>,
+  g: Graph,
+  sizes: ReadonlyMap<string, bigint>,
+  leaves: ReadonlyMap<string, TensorValue<T>>,
+  nudge?: Nudge<T>,
+  margins: { min: number } = { min: Infinity },
+): Map<string, TensorValue<T>> {
+  const tensors = new Map(leaves);
+  const apply = (name: string, v: TensorValue<T>): TensorValue<T> => {
+    if (!nudge || nudge.name !== name) return v;
+    const data = [...v.data];
+    data[nudge.offset] = F.add(data[nudge.offset]!, nudge.delta);
+    return { ...v, data };
+  };
+  for (const [name, v] of leaves) tensors.set(name, apply(name, v));
+  for (const t of g.tensors.values()) {
+    if (t.role !== 'def') continue;
+    const { lo, hi } = extentOf(t, sizes);
+    const values = { tensors, adjoints: new Map() };
+    const data = elementsOf(lo, hi).map((at) =>
+      evaluate(F, t.body!, sizes, values, new Map(t.dims.map((d, i) => [d.index, at[i]!])), margins),
+    );
+    tensors.set(t.name, apply(t.name, { lo, hi, data }));
+  }
+  return tensors;
+}

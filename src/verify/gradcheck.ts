@@ -1,0 +1,193 @@
+// The gradient check: every derived form against finite differences of the forward
+// pass, in 64-digit arithmetic, at several sizes and random points (JAX's
+// check_vjp idea, with the adjoint of an intermediate measured by nudging that node
+// and letting the change flow through every path to L). A correct form agrees to
+// far better than TOLERANCE; a wrong one cannot hide below it.
+import type { AdjointForms, Derivation } from '../autodiff/forms.js';
+import type { Node } from '../ir/node.js';
+import type { Field } from '../numeric/field.js';
+import type { TensorValue } from '../numeric/evaluate.js';
+import { elementsOf, evaluate, forward } from '../numeric/evaluate.js';
+import type { Big } from '../numeric/mathjs.js';
+import { bigField } from '../numeric/mathjs.js';
+import { Rng } from '../numeric/random.js';
+import type { Sizes } from '../numeric/sample.js';
+import { sampleLeaves, sampleUpstream, showSizes, sizeInstances } from '../numeric/sample.js';
+
+export const TOLERANCE = 1e-20; // relative, against the largest element of the adjoint
+const STEP = '1e-24'; // central-difference step: error ~ STEP² ≪ TOLERANCE, roundoff ~ 1e-64/STEP
+const KINK_MARGIN = 1e-3; // no sampled point lies closer than this to a kink or a tie
+const RESAMPLES = 32;
+
+export type FormName = 'local' | 'closed' | 'elementwise';
+
+export interface FormCheck {
+  readonly gradient: string;
+  readonly form: FormName;
+  readonly sizes: readonly string[];
+  readonly points: number;
+  readonly maxRelError: number;
+  readonly pass: boolean;
+  /** The first disagreement, or an evaluation error. */
+  readonly problem?: string;
+}
+
+export interface CheckReport {
+  readonly file: string;
+  readonly tried: readonly string[];
+  readonly skipped: readonly string[];
+  readonly forms: readonly FormCheck[];
+  readonly pass: boolean;
+  readonly tolerance: number;
+}
+
+export interface CheckOptions {
+  readonly seed?: number | string;
+  readonly points?: number;
+  readonly candidates?: readonly bigint[];
+  /** Sizes fixed by --size; the others are sampled. */
+  readonly fixed?: Sizes;
+  /** Elementwise forms derived at these sizes (checked only there). */
+  readonly elementwise?: { readonly sizes: Sizes; readonly derivation: Derivation };
+}
+
+interface Acc {
+  sizes: Set<string>;
+  points: number;
+  max: number;
+  problem?: string;
+}
+
+export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckReport {
+  const F = bigField(64);
+  const g = d.graph;
+  const points = opts.points ?? 3;
+  const { tried, skipped } = sizeInstances(g, opts.candidates, opts.fixed);
+  const acc = new Map<string, Acc>();
+  const note = (gradient: string, form: FormName, sizes: string, err: number, problem?: string): void => {
+    const k = `${gradient}\u0000${form}`;
+    const a = acc.get(k) ?? { sizes: new Set<string>(), points: 0, max: 0 };
+    a.sizes.add(sizes);
+    a.points++;
+    if (err > a.max || Number.isNaN(err)) a.max = Number.isNaN(err) ? Infinity : err;
+    if (problem && !a.problem) a.problem = problem;
+    acc.set(k, a);
+  };
+  const root = new Rng(opts.seed ?? 20261127);
+  for (const sizes of tried) {
+    const label = showSizes(sizes);
+    for (let p = 0; p < points; p++) {
+      const point = samplePoint(F, d, sizes, root.fork(`${label}#${p}`));
+      if (!point) {
+        for (const gr of g.grads) note(gr.name, 'closed', label, Infinity, `no point away from kinks and ties at ${label}`);
+        continue;
+      }
+      const elementwise = opts.elementwise && sameSizes(opts.elementwise.sizes, sizes) ? opts.elementwise.derivation : g.sizes.size === 0 ? d : undefined;
+      for (const gr of g.grads) {
+        const forms = d.adjoints.get(gr.name);
+        if (!forms) continue;
+        const ref = point.reference.get(gr.name)!;
+        const local = compare(F, forms, forms.local.result, ref, sizes, { tensors: point.tensors, adjoints: point.reference });
+        note(gr.name, 'local', label, local.err, local.problem);
+        const closed = compare(F, forms, forms.closed.result, ref, sizes, { tensors: point.tensors, adjoints: point.upstream });
+        note(gr.name, 'closed', label, closed.err, closed.problem);
+        const el = elementwise?.adjoints.get(gr.name)?.elements;
+        if (el) {
+          const e = compareElements(F, el, ref, sizes, { tensors: point.tensors, adjoints: point.upstream });
+          note(gr.name, 'elementwise', label, e.err, e.problem);
+        }
+      }
+    }
+  }
+  const forms: FormCheck[] = [...acc].map(([k, a]) => {
+    const [gradient, form] = k.split('\u0000') as [string, FormName];
+    const pass = a.max <= TOLERANCE && !a.problem;
+    return { gradient, form, sizes: [...a.sizes], points: a.points, maxRelError: a.max, pass, ...(a.problem && { problem: a.problem }) };
+  });
+  return {
+    file: g.file, tried: tried.map(showSizes), skipped: skipped.map((s) => `${showSizes(s.sizes)} (${s.reason})`),
+    forms, pass: forms.length > 0 && forms.every((f) => f.pass), tolerance: TOLERANCE,
+  };
+}
+
+const sameSizes = (a: Sizes, b: Sizes): boolean => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+
+interface Point {
+  readonly tensors: ReadonlyMap<string, TensorValue<Big>>;
+  readonly upstream: ReadonlyMap<string, TensorValue<Big>>;
+  /** dL/dX for every derived X, by central differences through the forward pass. */
+  readonly reference: ReadonlyMap<string, TensorValue<Big>>;
+}
+
+function samplePoint(F: Field<Big>, d: Derivation, sizes: Sizes, rng: Rng): Point | undefined {
+  const g = d.graph;
+  for (let attempt = 0; attempt < RESAMPLES; attempt++) {
+    const r = rng.fork(`attempt ${attempt}`);
+    const leaves = sampleLeaves(F, g, sizes, r);
+    const upstream = sampleUpstream(F, g, sizes, r);
+    const margins = { min: Infinity };
+    const tensors = forward(F, g, sizes, leaves, undefined, margins);
+    if (margins.min < KINK_MARGIN) continue;
+    const loss = (t: ReadonlyMap<string, TensorValue<Big>>): Big => {
+      if (g.lossDefined) return t.get(g.loss)!.data[0]!;
+      let s = F.zero;
+      for (const [name, u] of upstream) u.data.forEach((ui, i) => (s = F.add(s, F.mul(ui, t.get(name)!.data[i]!))));
+      return s;
+    };
+    const h = F.fromNumber(Number(STEP));
+    const reference = new Map<string, TensorValue<Big>>(upstream);
+    for (const [name] of d.adjoints) {
+      if (reference.has(name)) continue;
+      const v = tensors.get(name)!;
+      const data = v.data.map((_, offset) => {
+        const up = loss(forward(F, g, sizes, leaves, { name, offset, delta: h }));
+        const down = loss(forward(F, g, sizes, leaves, { name, offset, delta: F.neg(h) }));
+        return F.div(F.sub(up, down), F.add(h, h));
+      });
+      reference.set(name, { lo: v.lo, hi: v.hi, data });
+    }
+    if (g.lossDefined) reference.set(g.loss, { lo: [], hi: [], data: [F.one] });
+    return { tensors, upstream, reference };
+  }
+  return undefined;
+}
+
+interface Outcome {
+  readonly err: number;
+  readonly problem?: string;
+}
+
+function relative(F: Field<Big>, got: readonly Big[], want: readonly Big[]): number {
+  let scale = 0;
+  for (const w of want) scale = Math.max(scale, Math.abs(F.toNumber(w)));
+  let err = 0;
+  got.forEach((x, i) => {
+    const diff = Math.abs(F.toNumber(F.sub(x, want[i]!)));
+    err = Math.max(err, scale > 0 ? diff / scale : diff);
+  });
+  return err;
+}
+
+function compare(F: Field<Big>, forms: AdjointForms, form: Node, ref: TensorValue<Big>, sizes: Sizes, values: Parameters<typeof evaluate<Big>>[3]): Outcome {
+  try {
+    const got = elementsOf(ref.lo, ref.hi).map((at) => evaluate(F, form, sizes, values, new Map(forms.free.map((f, i) => [f, at[i]!]))));
+    return outcome(F, got, ref.data);
+  } catch (e) {
+    return { err: Infinity, problem: `cannot evaluate: ${(e as Error).message}` };
+  }
+}
+
+function compareElements(F: Field<Big>, els: NonNullable<AdjointForms['elements']>, ref: TensorValue<Big>, sizes: Sizes, values: Parameters<typeof evaluate<Big>>[3]): Outcome {
+  try {
+    return outcome(F, els.map((e) => evaluate(F, e.form, sizes, values)), ref.data);
+  } catch (e) {
+    return { err: Infinity, problem: `cannot evaluate: ${(e as Error).message}` };
+  }
+}
+
+function outcome(F: Field<Big>, got: readonly Big[], want: readonly Big[]): Outcome {
+  const err = relative(F, got, want);
+  if (err <= TOLERANCE) return { err };
+  const i = got.findIndex((x, k) => Math.abs(F.toNumber(F.sub(x, want[k]!))) > 0);
+  return { err, problem: `element ${i + 1}: derived ${F.toString(got[i]!, 20)}, finite differences ${F.toString(want[i]!, 20)}` };
+}
