@@ -9,7 +9,7 @@ import { mapNodes, node, num } from '../ir/node.js';
 import { printText } from '../render/print.js';
 import type { DeclItem, Expr, NameRef, Spec, Statement } from '../syntax/ast.js';
 import { SpecError } from '../syntax/errors.js';
-import type { Assumed, Dim, Graph, SizeSymbol, Tensor } from './graph.js';
+import type { Assumed, Claim, Dim, Graph, SizeSymbol, Tensor } from './graph.js';
 import { checkAccesses, inferRanges } from './ranges.js';
 import { COUNT, HI, LO, Resolver } from './resolve.js';
 
@@ -19,7 +19,7 @@ class Builder {
   readonly sizes = new Map<string, SizeSymbol>();
   readonly tensors = new Map<string, Tensor>();
   readonly facts: Affine[] = [];
-  readonly claims: Statement[] = [];
+  readonly claims: Claim[] = [];
   readonly tex = new Map<string, string>();
   outputs: NameRef[] = [];
   grads: NameRef[] | undefined;

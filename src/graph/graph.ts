@@ -7,6 +7,9 @@ import type { Node, Rel, Span } from '../ir/node.js';
 import type { NameRef, Statement } from '../syntax/ast.js';
 
 /** One dimension of a tensor: its index variable and range lo..hi (sizes only). */
+/** A claim statement, spec syntax or LaTeX. */
+export type Claim = Extract<Statement, { kind: 'claim' | 'claimLatex' }>;
+
 export interface Dim {
   readonly index: string;
   readonly lo: Node;
@@ -59,7 +62,7 @@ export interface Graph {
   /** The names whose gradients are asked for, in the file's order. */
   readonly grads: readonly NameRef[];
   /** Claims, kept for the verifier. */
-  readonly claims: readonly Statement[];
+  readonly claims: readonly Claim[];
   readonly tex: ReadonlyMap<string, string>;
   /** Known facts over sizes (each ≥ 0): every range of the file is non-empty. */
   readonly facts: readonly Affine[];

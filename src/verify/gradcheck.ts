@@ -62,7 +62,11 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
   const F = bigField(64);
   const g = d.graph;
   const points = opts.points ?? 3;
-  const { tried, skipped } = sizeInstances(g, opts.candidates, opts.fixed);
+  const instances = sizeInstances(g, opts.candidates, opts.fixed);
+  const { skipped } = instances;
+  const extra = opts.elementwise?.sizes;
+  // the sizes of the elementwise forms are always among those tried
+  const tried = extra && extra.size && !instances.tried.some((s) => sameSizes(s, extra)) ? [...instances.tried, extra] : instances.tried;
   const acc = new Map<string, Acc>();
   const note = (gradient: string, form: FormName, sizes: string, err: number, problem?: string): void => {
     const k = `${gradient}\u0000${form}`;

@@ -1,0 +1,60 @@
+// The whole engine in one function that reads top to bottom (jlox's Lox.run()):
+// parse → build → differentiate and simplify → check. Each stage is a pure function
+// of the one before; errors in the user's file are SpecErrors with a location.
+import type { Derivation } from './autodiff/forms.js';
+import { derive } from './autodiff/forms.js';
+import type { Graph } from './graph/graph.js';
+import { buildGraph } from './graph/build.js';
+import { instantiate } from './graph/instantiate.js';
+import { katexProblem } from './render/katex.js';
+import type { Spec } from './syntax/ast.js';
+import { SpecError } from './syntax/errors.js';
+import { parseSpec } from './syntax/parse.js';
+import type { CheckReport } from './verify/gradcheck.js';
+import { checkDerivation } from './verify/gradcheck.js';
+import { stepCheck } from './verify/stepcheck.js';
+
+export interface RunOptions {
+  /** --size n=4: concrete sizes for the elementwise forms of a symbolic file. */
+  readonly sizes?: ReadonlyMap<string, bigint>;
+  /** Run the numeric gradient check. */
+  readonly check?: boolean;
+  readonly seed?: number | string;
+}
+
+export interface Result {
+  readonly spec: Spec;
+  readonly graph: Graph;
+  readonly derivation: Derivation;
+  /** The derivation at the --size sizes, for elementwise forms. */
+  readonly concrete?: { readonly sizes: ReadonlyMap<string, bigint>; readonly derivation: Derivation };
+  readonly check?: CheckReport;
+}
+
+export function run(file: string, text: string, opts: RunOptions = {}): Result {
+  const spec = parseSpec(file, text);
+  const graph = buildGraph(spec);
+  checkTex(spec);
+  const vet = stepCheck(graph, opts.seed);
+  const derivation = derive(graph, vet ? { check: vet } : {});
+  const concrete = opts.sizes?.size ? atSizes(graph, opts.sizes) : undefined;
+  const check = opts.check
+    ? checkDerivation(derivation, { ...(opts.seed !== undefined && { seed: opts.seed }), ...(concrete && { elementwise: concrete }) })
+    : undefined;
+  return { spec, graph, derivation, ...(concrete && { concrete }), ...(check && { check }) };
+}
+
+function atSizes(graph: Graph, sizes: ReadonlyMap<string, bigint>): Result['concrete'] {
+  const g = instantiate(graph, sizes);
+  const vet = stepCheck(g);
+  return { sizes, derivation: derive(g, vet ? { check: vet } : {}) };
+}
+
+/** A `tex` string must render in KaTeX (LANGUAGE.md), or it is an error at its line. */
+function checkTex(spec: Spec): void {
+  for (const s of spec.statements) {
+    if (s.kind !== 'tex') continue;
+    const problem = katexProblem(s.tex);
+    if (problem) throw new SpecError('syntax', `tex "${s.tex}" does not render in KaTeX: ${problem}`, s.span);
+  }
+}

@@ -1,0 +1,91 @@
+// The command line's output: derivations and checks as plain Unicode text, and the
+// same as JSON (text and LaTeX of every form) for tools.
+import type { AdjointForms } from '../autodiff/forms.js';
+import type { Graph } from '../graph/graph.js';
+import type { Node } from '../ir/node.js';
+import { adj, idx, num } from '../ir/node.js';
+import type { Result } from '../pipeline.js';
+import type { CheckReport } from '../verify/gradcheck.js';
+import type { Naming } from './print.js';
+import { printLatex, printText } from './print.js';
+
+const namingOf = (g: Graph): Naming => ({ tex: g.tex, loss: g.loss });
+
+/** The left-hand side dL/dx[m] of a form. */
+const lhs = (f: AdjointForms): Node => adj(f.tensor.name, f.free.map(idx));
+const elementLhs = (f: AdjointForms, at: readonly bigint[]): Node => adj(f.tensor.name, at.map((v) => num(v)));
+
+function rangeText(g: Graph, f: AdjointForms): string {
+  if (!f.free.length) return '';
+  const n = namingOf(g);
+  return ', ' + f.tensor.dims.map((d, i) => `${f.free[i]} = ${printText(d.lo, n)}..${printText(d.hi, n)}`).join(', ');
+}
+
+export function deriveText(r: Result): string {
+  const g = r.graph;
+  const n = namingOf(g);
+  const out: string[] = [g.file];
+  const sizes = [...g.sizes.values()].map((s) => (s.min > 1n ? `${s.name} ≥ ${s.min}` : s.name));
+  out.push(`  sizes: ${sizes.length ? `${sizes.join(', ')} (symbolic)` : 'concrete'}`);
+  for (const gr of g.grads) {
+    const f = r.derivation.adjoints.get(gr.name);
+    if (!f) {
+      out.push(`  ${printText(adj(gr.name), n)} = 0 (L does not depend on ${gr.name})`);
+      continue;
+    }
+    out.push('', `  ${printText(lhs(f), n)}${rangeText(g, f)}`);
+    out.push(`    local    ${printText(lhs(f), n)} = ${printText(f.local.result, n)}`);
+    out.push(`    closed   ${printText(lhs(f), n)} = ${printText(f.closed.result, n)}`);
+    const concrete = r.concrete?.derivation.adjoints.get(gr.name) ?? f;
+    if (concrete.elements) {
+      const at = r.concrete ? ` (${[...r.concrete.sizes].map(([k, v]) => `${k} = ${v}`).join(', ')})` : '';
+      out.push(`    elementwise${at}`);
+      for (const e of concrete.elements) out.push(`      ${printText(elementLhs(concrete, e.at), n)} = ${printText(e.form, n)}`);
+    }
+  }
+  if (g.claims.length) {
+    out.push('', '  claims (not yet verified):');
+    for (const c of g.claims) out.push(`    ${c.span.line}: ${c.text}`);
+  }
+  return out.join('\n');
+}
+
+export function checkText(c: CheckReport): string {
+  const out = [`${c.file}`, `  sizes tried: ${c.tried.join('; ')}`];
+  if (c.skipped.length) out.push(`  sizes skipped: ${c.skipped.join('; ')}`);
+  for (const f of c.forms) {
+    const err = Number.isFinite(f.maxRelError) ? f.maxRelError.toExponential(1) : '∞';
+    out.push(`  ${f.pass ? 'PASS' : 'FAIL'}  dL/d${f.gradient.padEnd(8)} ${f.form.padEnd(11)} ${String(f.points).padStart(3)} points  max rel. error ${err}${f.problem ? `  (${f.problem})` : ''}`);
+  }
+  out.push(`  ${c.pass ? 'all forms agree' : 'SOME FORMS DISAGREE'} with finite differences (64-digit arithmetic, tolerance ${c.tolerance.toExponential(0)})`);
+  return out.join('\n');
+}
+
+const formJson = (node: Node, naming: Naming) => ({ text: printText(node, naming), latex: printLatex(node, naming) });
+
+export function resultJson(r: Result): unknown {
+  const g = r.graph;
+  const n = namingOf(g);
+  const grads = g.grads.map((gr) => {
+    const f = r.derivation.adjoints.get(gr.name);
+    if (!f) return { name: gr.name, zero: true };
+    const concrete = r.concrete?.derivation.adjoints.get(gr.name) ?? f;
+    return {
+      name: gr.name,
+      adjoint: formJson(lhs(f), n),
+      indices: f.free.map((m, i) => ({ index: m, lo: formJson(f.tensor.dims[i]!.lo, n), hi: formJson(f.tensor.dims[i]!.hi, n) })),
+      local: formJson(f.local.result, n),
+      closed: formJson(f.closed.result, n),
+      steps: f.closed.steps.filter((s) => s.rule.visible).length,
+      ...(concrete.elements && { elementwise: concrete.elements.map((e) => ({ at: e.at.map(String), adjoint: formJson(elementLhs(concrete, e.at), n), form: formJson(e.form, n) })) }),
+    };
+  });
+  return {
+    file: g.file,
+    sizes: [...g.sizes.values()].map((s) => ({ name: s.name, min: String(s.min) })),
+    gradients: grads,
+    claims: g.claims.map((c) => ({ line: c.span.line, text: c.text, verdict: 'not yet verified' })),
+    ...(r.check && { check: r.check }),
+  };
+}
+
