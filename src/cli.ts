@@ -96,7 +96,7 @@ export interface Io {
   err(s: string): void;
 }
 
-const stdio: Io = { out: (s) => io.out(s), err: (s) => io.err(s) };
+const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 export function main(argv: readonly string[], io: Io = stdio): number {
   let args;
