@@ -161,15 +161,15 @@ interface Outcome {
   readonly problem?: string;
 }
 
-function relative(F: Field<Big>, got: readonly Big[], want: readonly Big[]): number {
+/** Per-element errors, relative to the largest element of the reference (NaN counts as ∞). */
+function errors(F: Field<Big>, got: readonly Big[], want: readonly Big[]): number[] {
   let scale = 0;
   for (const w of want) scale = Math.max(scale, Math.abs(F.toNumber(w)));
-  let err = 0;
-  got.forEach((x, i) => {
+  return got.map((x, i) => {
     const diff = Math.abs(F.toNumber(F.sub(x, want[i]!)));
-    err = Math.max(err, scale > 0 ? diff / scale : diff);
+    const e = scale > 0 ? diff / scale : diff;
+    return Number.isNaN(e) ? Infinity : e;
   });
-  return err;
 }
 
 function compare(F: Field<Big>, forms: AdjointForms, form: Node, ref: TensorValue<Big>, sizes: Sizes, values: Parameters<typeof evaluate<Big>>[3]): Outcome {
@@ -190,8 +190,9 @@ function compareElements(F: Field<Big>, els: NonNullable<AdjointForms['elements'
 }
 
 function outcome(F: Field<Big>, got: readonly Big[], want: readonly Big[]): Outcome {
-  const err = relative(F, got, want);
+  const errs = errors(F, got, want);
+  const err = Math.max(0, ...errs);
   if (err <= TOLERANCE) return { err };
-  const i = got.findIndex((x, k) => Math.abs(F.toNumber(F.sub(x, want[k]!))) > 0);
+  const i = errs.indexOf(err);
   return { err, problem: `element ${i + 1}: derived ${F.toString(got[i]!, 20)}, finite differences ${F.toString(want[i]!, 20)}` };
 }

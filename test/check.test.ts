@@ -1,0 +1,77 @@
+// The numeric check: every bundled derivation passes it, and it catches wrong
+// formulas, even one that is off by one part in 10¹⁵.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AdjointForms, Derivation } from '../src/autodiff/forms.js';
+import type { Node } from '../src/ir/node.js';
+import { add, adj, idx, mul, neg, num, pow, read, size, sum } from '../src/ir/node.js';
+import { rat } from '../src/ir/rational.js';
+import { run } from '../src/pipeline.js';
+import { checkDerivation, TOLERANCE } from '../src/verify/gradcheck.js';
+
+function layerFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((e) => {
+    const p = join(dir, e);
+    return statSync(p).isDirectory() ? layerFiles(p) : p.endsWith('.layer') ? [p] : [];
+  });
+}
+
+/** The same derivation with one closed (or local) form replaced. */
+function withForm(d: Derivation, name: string, which: 'closed' | 'local', form: Node): Derivation {
+  const adjoints = new Map(d.adjoints);
+  const f = d.adjoints.get(name)!;
+  adjoints.set(name, { ...f, [which]: { ...f[which], result: form } } as AdjointForms);
+  return { ...d, adjoints };
+}
+
+describe('gradproof check', () => {
+  for (const file of layerFiles('derivations')) {
+    it(`passes on ${file}`, () => {
+      const r = run(file, readFileSync(file, 'utf8'), { check: true });
+      const c = r.check!;
+      expect(c.forms.length).toBeGreaterThan(0);
+      for (const f of c.forms) {
+        expect(f.problem).toBeUndefined();
+        expect(f.maxRelError).toBeLessThanOrEqual(TOLERANCE);
+      }
+      expect(c.pass).toBe(true);
+      // every gradient asked for is checked in its local and closed form
+      for (const g of r.graph.grads) {
+        expect(c.forms.filter((f) => f.gradient === g.name).map((f) => f.form)).toEqual(expect.arrayContaining(['local', 'closed']));
+      }
+    });
+  }
+
+  const file = 'derivations/seed/batchnorm.layer';
+  const bn = run(file, readFileSync(file, 'utf8'));
+
+  it('tries several sizes of a symbolic file: n ∈ {1, 2, 3, 5, 8}', () => {
+    expect(checkDerivation(bn.derivation).tried).toEqual(['n=1', 'n=2', 'n=3', 'n=5', 'n=8']);
+  });
+
+  it('catches a closed form that is off by one part in 10¹⁵', () => {
+    const f = bn.derivation.adjoints.get('x')!;
+    const nudged = mul(num(rat(10n ** 15n + 1n, 10n ** 15n)), f.closed.result);
+    const c = checkDerivation(withForm(bn.derivation, 'x', 'closed', nudged));
+    const bad = c.forms.find((x) => x.gradient === 'x' && x.form === 'closed')!;
+    expect(bad.pass).toBe(false);
+    expect(bad.maxRelError).toBeGreaterThan(1e-16);
+    expect(bad.maxRelError).toBeLessThan(1e-14);
+    expect(c.pass).toBe(false);
+  });
+
+  it('catches the seed’s dL/dσ², with −1/σ³·(σ² + ε)^(−1/2) for −½(σ² + ε)^(−3/2)', () => {
+    // the seed: ∂L/∂σ² = Σᵢ ∂L/∂x̂ᵢ·(xᵢ − μ)·(−1/σ³)·(σ² + ε)^(−1/2)
+    const i = idx('i');
+    const seedForm = mul(
+      sum('i', num(1), size('n'), mul(adj('xhat', [i]), add(read('x', [i]), neg(read('mu'))))),
+      neg(pow(read('var'), num(rat(-3, 2)))),
+      pow(add(read('var'), read('eps')), num(rat(-1, 2))),
+    );
+    const c = checkDerivation(withForm(bn.derivation, 'var', 'local', seedForm));
+    const bad = c.forms.find((x) => x.gradient === 'var' && x.form === 'local')!;
+    expect(bad.pass).toBe(false);
+    expect(bad.problem).toMatch(/derived .* finite differences/);
+  });
+});

@@ -1,0 +1,68 @@
+// The command line, run in-process: its output, its JSON and its exit codes
+// (2 bad input, 1 a failed check, 0 otherwise).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli.js';
+
+function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+describe('gradproof command line', () => {
+  it('derives batch norm with Σ over i = 1..n, in Unicode text', () => {
+    const r = cli('derive', 'derivations/seed/batchnorm.layer');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('closed   ∂L/∂μ = −γ·(Σ_{i=1}^{n} ∂L/∂y[i])/√(σ² + ε)');
+    expect(r.out).toContain('claims (not yet verified):');
+  });
+
+  it('writes out elementwise forms with --size', () => {
+    const r = cli('derive', 'derivations/seed/conv1d.layer', '--size', 'n=4,K=2');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('elementwise (n = 4, K = 2)');
+    // dL/dw[1] = Σ_{j=1}^{3} ō[j]·x[j], written out
+    expect(r.out).toContain('∂L/∂w[1] = x[1]·∂L/∂o[1] + x[2]·∂L/∂o[2] + x[3]·∂L/∂o[3]');
+  });
+
+  it('checks a folder and exits 0 when every form agrees', () => {
+    const r = cli('check', 'derivations/seed');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/PASS {2}dL\/dmu +closed/);
+    expect(r.out).not.toContain('FAIL');
+  });
+
+  it('gives JSON with text and LaTeX of every form', () => {
+    const r = cli('derive', 'derivations/seed/conv1d.layer', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { gradients: { name: string; closed: { text: string; latex: string } }[] };
+    const w = j.gradients.find((g) => g.name === 'w')!;
+    expect(w.closed.text).toBe('Σ_{j=1}^{n − K + 1} x[j + m − 1]·∂L/∂o[j]');
+    expect(w.closed.latex).toContain('\\sum_{j=1}^{n - K + 1}');
+  });
+
+  it('reports bad input as file:line:col and exits 2, without a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradproof-'));
+    const file = join(dir, 'bad.layer');
+    writeFileSync(file, 'input x[n]\ny[i] = x[i] + z\n');
+    const r = cli('derive', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}:2:15: unknown name z`);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on a usage error and prints help', () => {
+    expect(cli('frobnicate').code).toBe(2);
+    expect(cli('derive', '--bogus', 'x.layer').err).toContain('unknown option --bogus');
+    expect(cli('derive', 'no/such/file.layer').code).toBe(2);
+    expect(cli('derive', 'derivations/seed/conv1d.layer', '--size', 'q=3').err).toContain('has no size q');
+    const h = cli('--help');
+    expect(h.code).toBe(0);
+    expect(h.out).toContain('gradproof derive');
+    expect(cli('--version').out).toMatch(/^gradproof \d+\.\d+\.\d+/);
+  });
+});

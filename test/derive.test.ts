@@ -1,0 +1,156 @@
+// What the engine derives for the seed's layers, checked against the hand results of
+// INDEX-CALCULUS.md (quoted in each test) and, numerically, against finite differences
+// (test/check.test.ts) and PyTorch (test/reference.test.ts).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { AdjointForms } from '../src/autodiff/forms.js';
+import type { Node } from '../src/ir/node.js';
+import { num, read } from '../src/ir/node.js';
+import { run } from '../src/pipeline.js';
+import { printText } from '../src/render/print.js';
+import { splitCoefficient } from '../src/simplify/algebra.js';
+import { simplify } from '../src/simplify/pass.js';
+import { ELEMENT_RULES } from '../src/simplify/rules.js';
+import { applyCase } from '../src/verify/cases.js';
+
+const seed = (name: string) => {
+  const file = `derivations/seed/${name}.layer`;
+  return run(file, readFileSync(file, 'utf8'));
+};
+
+const naming = (r: ReturnType<typeof seed>) => ({ tex: r.graph.tex, loss: r.graph.loss });
+const forms = (r: ReturnType<typeof seed>, name: string): AdjointForms => {
+  const f = r.derivation.adjoints.get(name);
+  if (!f) throw new Error(`no adjoint for ${name}`);
+  return f;
+};
+
+/** Every sum node of an expression, with its bounds printed. */
+function sums(n: Node, out: { index: string; lo: string; hi: string }[] = []) {
+  if (n.op === 'sum') out.push({ index: n.attrs.index!, lo: printText(n.args[0]!), hi: printText(n.args[1]!) });
+  n.args.forEach((a) => sums(a, out));
+  return out;
+}
+
+const reads = (n: Node, name: string): boolean => (n.op === 'read' && n.attrs.name === name) || n.args.some((a) => reads(a, name));
+
+/** The terms of an expanded sum, each printed with its coefficient: a multiset to compare. */
+function terms(n: Node): string[] {
+  const ts = n.op === 'add' ? n.args : [n];
+  return ts
+    .map((t) => {
+      const [c, rest] = splitCoefficient(t);
+      return `${c.n}/${c.d} ${rest ? printText(rest) : ''}`;
+    })
+    .sort();
+}
+
+describe('batch norm (seed Q5 b), n symbolic', () => {
+  const r = seed('batchnorm');
+
+  it('keeps n symbolic: every sum runs over i = 1..n', () => {
+    // (the local form of dL/dx[m] has no sum of its own: it goes through μ̄ and σ̄²)
+    for (const [name, both] of [['mu', true], ['var', true], ['x', false]] as const) {
+      const f = forms(r, name);
+      for (const form of both ? [f.local.result, f.closed.result] : [f.closed.result]) {
+        const ss = sums(form);
+        expect(ss.length).toBeGreaterThan(0);
+        for (const s of ss) expect([s.lo, s.hi]).toEqual(['1', 'n']);
+      }
+    }
+    expect([...r.graph.sizes.keys()]).toEqual(['n']);
+  });
+
+  it('gives dL/dμ in the seed’s local form, through dL/dx̂ and dL/dσ²', () => {
+    // INDEX-CALCULUS.md: μ̄ = Σᵢ x̂̄ᵢ·(−1/√(σ² + ε)) + σ̄²·Σᵢ(−2(xᵢ − μ))/n
+    const local = forms(r, 'mu').local.result;
+    expect(printText(local, naming(r))).toBe('−(Σ_{i=1}^{n} ∂L/∂x̂[i])/√(σ² + ε) − 2·∂L/∂σ²·(Σ_{i=1}^{n} (x[i] − μ))/n');
+  });
+
+  it('eliminates the mean-centred sum in the closed form of dL/dμ', () => {
+    // Σᵢ(xᵢ − μ) = Σᵢxᵢ − nμ = 0 because μ is the mean, so μ̄ = −γ·Σᵢȳᵢ/√(σ² + ε)
+    const f = forms(r, 'mu');
+    expect(printText(f.closed.result, naming(r))).toBe('−γ·(Σ_{i=1}^{n} ∂L/∂y[i])/√(σ² + ε)');
+    expect(reads(f.closed.result, 'x')).toBe(false);
+    const rules = f.closed.steps.map((s) => s.rule.name);
+    expect(rules).toContain('sum-split');
+    expect(rules).toContain('fold-definition');
+  });
+
+  it('gives dL/dx[m] locally through x̂, σ² and μ, and in closed form through dL/dy only', () => {
+    // x̄ₘ = x̂̄ₘ/√(σ² + ε) + σ̄²·2(xₘ − μ)/n + μ̄/n
+    const f = forms(r, 'x');
+    expect(printText(f.local.result, naming(r))).toBe('∂L/∂x̂[m]/√(σ² + ε) + ∂L/∂μ/n + 2·∂L/∂σ²·(x[m] − μ)/n');
+    const adjoints = new Set<string>();
+    const walk = (n: Node): void => {
+      if (n.op === 'adj') adjoints.add(n.attrs.name!);
+      n.args.forEach(walk);
+    };
+    walk(f.closed.result);
+    expect([...adjoints]).toEqual(['y']);
+  });
+
+  it('derives dL/dσ² with the exponent −3/2 (the seed wrote −1/σ³·(σ² + ε)^(−1/2))', () => {
+    // σ̄² = Σᵢ x̂̄ᵢ·(xᵢ − μ)·(−½)(σ² + ε)^(−3/2)
+    expect(printText(forms(r, 'var').local.result, naming(r))).toBe('−(Σ_{i=1}^{n} ∂L/∂x̂[i]·(x[i] − μ))/(2·(σ² + ε)^(3/2))');
+  });
+
+  it('writes out elementwise forms when --size makes n concrete', () => {
+    const file = 'derivations/seed/batchnorm.layer';
+    const c = run(file, readFileSync(file, 'utf8'), { sizes: new Map([['n', 3n]]) });
+    const els = c.concrete!.derivation.adjoints.get('x')!.elements!;
+    expect(els.map((e) => e.at.map(Number))).toEqual([[1], [2], [3]]);
+    for (const e of els) expect(sums(e.form)).toEqual([]);
+  });
+});
+
+describe('conv1d over x[n], w[K] with symbolic sizes', () => {
+  const r = seed('conv1d');
+
+  it('gives dL/dw[m] = Σⱼ dL/do[j]·x[j + m − 1], j = 1..n − K + 1', () => {
+    expect(printText(forms(r, 'w').closed.result)).toBe('Σ_{j=1}^{n − K + 1} x[j + m − 1]·∂L/∂o[j]');
+  });
+
+  it('gives dL/dx[m] as the transposed convolution with its boundaries', () => {
+    // x̄[m] = Σ_{k=max(1, m−N+K)}^{min(K, m)} w[k]·ō[m − k + 1]   (INDEX-CALCULUS.md)
+    const closed = forms(r, 'x').closed.result;
+    expect(printText(closed)).toBe('Σ_{k=max(1, m + K − n)}^{min(m, K)} w[k]·∂L/∂o[m − k + 1]');
+    // before narrowing, the local form carries the boundary as brackets
+    expect(printText(forms(r, 'x').local.result)).toBe('Σ_{k=1}^{K} w[k]·∂L/∂o[m − k + 1]·[m − k + 1 ≤ n − K + 1]·[1 ≤ m − k + 1]');
+    expect(forms(r, 'x').closed.steps.map((s) => s.rule.name)).toContain('narrow-range');
+  });
+});
+
+describe('equation (15): conv, then pooling, elementwise as the seed writes it', () => {
+  it('average pooling: dL/dw₁ and dL/dw₂ match the seed term for term', () => {
+    const r = seed('conv-avgpool');
+    const [w1, w2] = forms(r, 'w').elements!;
+    // seed: ∂L/∂w₁ = ½(∂L/∂y₁(x₁ + x₂) + ∂L/∂y₂(x₃ + x₄)), expanded by hand:
+    expect(terms(w1!.form)).toEqual(['1/2 x[1]·∂L/∂y[1]', '1/2 x[2]·∂L/∂y[1]', '1/2 x[3]·∂L/∂y[2]', '1/2 x[4]·∂L/∂y[2]']);
+    // seed: ∂L/∂w₂ = ½(∂L/∂y₁(x₂ + x₃) + ∂L/∂y₂(x₄ + x₅))
+    expect(terms(w2!.form)).toEqual(['1/2 x[2]·∂L/∂y[1]', '1/2 x[3]·∂L/∂y[1]', '1/2 x[4]·∂L/∂y[2]', '1/2 x[5]·∂L/∂y[2]']);
+  });
+
+  it('max pooling, in the seed’s case o₂ > o₁, o₃ ≥ o₄: dL/dw matches the seed term for term', () => {
+    const r = seed('conv-maxpool');
+    const o = (i: number) => read('o', [num(i)]);
+    const where = [
+      { left: o(2), rel: '>' as const, right: o(1) },
+      { left: o(3), rel: '>=' as const, right: o(4) },
+    ];
+    const underCase = (n: Node) => simplify(applyCase(n, where), { rules: ELEMENT_RULES, scope: r.graph.scope }).result;
+    const [w1, w2] = forms(r, 'w').elements!;
+    // seed: ∂L/∂w₁ = ∂L/∂y₁·x₂ + ∂L/∂y₂·x₃ and ∂L/∂w₂ = ∂L/∂y₁·x₃ + ∂L/∂y₂·x₄
+    expect(terms(underCase(w1!.form))).toEqual(['1/1 x[2]·∂L/∂y[1]', '1/1 x[3]·∂L/∂y[2]']);
+    expect(terms(underCase(w2!.form))).toEqual(['1/1 x[3]·∂L/∂y[1]', '1/1 x[4]·∂L/∂y[2]']);
+    // and the max pooling's own adjoint: ō = (0, ȳ₁, ȳ₂, 0) in that case (INDEX-CALCULUS.md)
+    expect(forms(r, 'o').elements!.map((e) => printText(underCase(e.form)))).toEqual(['0', '∂L/∂y[1]', '∂L/∂y[2]', '0']);
+  });
+
+  it('the argmax indicators carry the tie convention: a tie goes to the first element', () => {
+    const r = seed('conv-maxpool');
+    const [o1, o2] = forms(r, 'o').elements!;
+    expect(printText(o1!.form)).toBe('∂L/∂y[1]·[o[1] ≥ o[2]]');
+    expect(printText(o2!.form)).toBe('∂L/∂y[1]·[o[2] > o[1]]');
+  });
+});
