@@ -90,6 +90,14 @@ describe('batch norm (seed Q5 b), n symbolic', () => {
     expect([...adjoints]).toEqual(['y']);
   });
 
+  it('writes the closed form of dL/dx[m] through x̂, as Ioffe and Szegedy do', () => {
+    // x̄ₘ = γ/(n·√(σ² + ε))·(n·ȳₘ − Σᵢȳᵢ − x̂ₘ·Σᵢȳᵢx̂ᵢ)   (INDEX-CALCULUS.md), term by term:
+    expect(printText(forms(r, 'x').closed.result, naming(r))).toBe(
+      'γ·∂L/∂y[m]/√(σ² + ε) − γ·(Σ_{i=1}^{n} ∂L/∂y[i])/(n·√(σ² + ε)) − γ·x̂[m]·(Σ_{i=1}^{n} x̂[i]·∂L/∂y[i])/(n·√(σ² + ε))',
+    );
+    expect(forms(r, 'x').closed.steps.map((s) => s.rule.name)).toContain('fold-element');
+  });
+
   it('derives dL/dσ² with the exponent −3/2 (the seed wrote −1/σ³·(σ² + ε)^(−1/2))', () => {
     // σ̄² = Σᵢ x̂̄ᵢ·(xᵢ − μ)·(−½)(σ² + ε)^(−3/2)
     expect(printText(forms(r, 'var').local.result, naming(r))).toBe('−(Σ_{i=1}^{n} ∂L/∂x̂[i]·(x[i] − μ))/(2·(σ² + ε)^(3/2))');

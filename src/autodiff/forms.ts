@@ -8,11 +8,11 @@ import type { Graph, Tensor } from '../graph/graph.js';
 import type { Scope } from '../indices/prove.js';
 import { withRange } from '../indices/prove.js';
 import type { Node } from '../ir/node.js';
-import { mapNodes, mul, num, pow, read, substIndices } from '../ir/node.js';
+import { freeIndices, mapNodes, mul, num, pow, read, substIndices } from '../ir/node.js';
 import type { Simplified, StepCheck } from '../simplify/pass.js';
 import { simplify } from '../simplify/pass.js';
-import type { Fold } from '../simplify/rules.js';
-import { CLOSED_RULES, ELEMENT_RULES, LOCAL_RULES } from '../simplify/rules.js';
+import type { ElementFold, Fold } from '../simplify/rules.js';
+import { CLOSED_RULES, ELEMENT_RULES, LOCAL_RULES, REFOLD_RULES } from '../simplify/rules.js';
 import { alphaKey } from '../simplify/sums.js';
 import { consumersOf, freeNames, localAdjoint } from './sweep.js';
 
@@ -56,6 +56,7 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
   opts = { ...opts, constants };
   const consumers = consumersOf(g);
   const folds = foldsOf(g, opts);
+  const elementFolds = elementFoldsOf(g, opts);
   const closedOf = new Map<string, AdjointForms>();
   const reaches = reachingLoss(g, consumers);
   // reverse definition order is reverse topological order: consumers come first
@@ -70,7 +71,9 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
       const c = closedOf.get(n.attrs.name!)!;
       return substIndices(c.closed.result, new Map(c.free.map((f, i) => [f, n.args[i]!])));
     });
-    const closed = simplify(substituted, { ...base, rules: CLOSED_RULES, folds });
+    const simplified = simplify(substituted, { ...base, rules: CLOSED_RULES, folds });
+    const refolded = simplify(simplified.result, { ...base, rules: REFOLD_RULES, elementFolds });
+    const closed = { result: refolded.result, steps: [...simplified.steps, ...refolded.steps], rejected: [...simplified.rejected, ...refolded.rejected] };
     const elements = elementsOf(g, t, free, closed.result, folds, opts);
     closedOf.set(t.name, { tensor: t, free, local, closed, ...(elements && { elements }) });
   }
@@ -131,6 +134,27 @@ function foldsOf(g: Graph, opts: DeriveOptions): Map<string, Fold> {
     if (sums.length !== 1 || rest.some((f) => !isConstantFactor(f))) continue;
     const replacement = rest.length ? mul(read(t.name), ...rest.map((f) => pow(f, num(-1)))) : read(t.name);
     out.set(alphaKey(sums[0]!), { sumKey: alphaKey(sums[0]!), replacement, name: t.name });
+  }
+  return out;
+}
+
+/**
+ * Elementwise definitions D[i] = F(i)·c, F an add (x̂[i] = (x[i] − μ)·(σ² + ε)^(−1/2)):
+ * written back into closed forms once they are simplified, so that the compact form
+ * of batch norm's gradient comes out in terms of x̂.
+ */
+function elementFoldsOf(g: Graph, opts: DeriveOptions): ElementFold[] {
+  const out: ElementFold[] = [];
+  for (const t of g.tensors.values()) {
+    if (t.role !== 'def' || t.dims.length !== 1 || !t.body) continue;
+    const i = t.dims[0]!.index;
+    const body = simplify(t.body, { scope: g.scope, rules: CLOSED_RULES, ...common(opts) }).result;
+    const factors = body.op === 'mul' ? body.args : [body];
+    const varying = factors.filter((f) => freeIndices(f).has(i));
+    if (varying.length !== 1 || varying[0]!.op !== 'add') continue;
+    const rest = factors.filter((f) => !freeIndices(f).has(i));
+    const compensation = rest.length ? mul(...rest.map((f) => pow(f, num(-1)))) : num(1);
+    out.push({ name: t.name, index: i, pattern: varying[0]!, compensation });
   }
   return out;
 }

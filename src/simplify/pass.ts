@@ -8,7 +8,7 @@ import { withRange } from '../indices/prove.js';
 import type { Node } from '../ir/node.js';
 import { BINDERS, countNodes, key, node } from '../ir/node.js';
 import { SpecError } from '../syntax/errors.js';
-import type { Fold, Rule, RuleContext } from './rules.js';
+import type { ElementFold, Fold, Rule, RuleContext } from './rules.js';
 
 export interface Step {
   readonly rule: Rule;
@@ -30,6 +30,7 @@ export interface SimplifyOptions {
   readonly rules: readonly Rule[];
   readonly scope: Scope;
   readonly folds?: ReadonlyMap<string, Fold>;
+  readonly elementFolds?: readonly ElementFold[];
   readonly unrollLimit?: number;
   /** Rule applications allowed in one call (the expression-growth limit). */
   readonly maxSteps?: number;
@@ -108,7 +109,7 @@ export function simplify(root: Node, opts: SimplifyOptions): Simplified {
     return undefined;
   };
 
-  const top: Ctx = { scope: opts.scope, folds: opts.folds ?? new Map(), unrollLimit: opts.unrollLimit ?? 0, constants: opts.constants ?? new Set(), id: 'top' };
+  const top: Ctx = { scope: opts.scope, folds: opts.folds ?? new Map(), elementFolds: opts.elementFolds ?? [], unrollLimit: opts.unrollLimit ?? 0, constants: opts.constants ?? new Set(), id: 'top' };
   return { result: rewrite(root, top), steps, rejected };
 }
 

@@ -11,7 +11,7 @@ import { isIndexExpr, isNum, num, withArgs } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import { holds } from '../ops/iverson.js';
 import { canonicalAdd, canonicalMul, canonicalPow, expand, sqrtAsPower } from './algebra.js';
-import { alphaKey, collapse, constantsOut, narrow, singlePoint, split, unroll } from './sums.js';
+import { alphaKey, collapse, constantsOut, narrow, refold, singlePoint, split, unroll } from './sums.js';
 
 /** A scalar definition whose body is c·Σ…, folded back where that sum appears. */
 export interface Fold {
@@ -21,9 +21,23 @@ export interface Fold {
   readonly name: string;
 }
 
+/**
+ * An elementwise definition D[i] = F(i)·c with c free of i, such as
+ * x̂[i] = (x[i] − μ)·(σ² + ε)^(−1/2): wherever F(e) appears it is D[e]·c⁻¹.
+ */
+export interface ElementFold {
+  readonly name: string;
+  readonly index: string;
+  /** F(i), an add over idx(index). */
+  readonly pattern: Node;
+  /** c⁻¹, the factor that comes with D[e]. */
+  readonly compensation: Node;
+}
+
 export interface RuleContext {
   readonly scope: Scope;
   readonly folds: ReadonlyMap<string, Fold>;
+  readonly elementFolds: readonly ElementFold[];
   /** Longest concrete sum written out term by term (0: never). */
   readonly unrollLimit: number;
   /** Names of declared constants (ε), written last in a sum of terms. */
@@ -102,6 +116,10 @@ export const RULES = {
     name: 'fold-definition', math: 'Σᵢ xᵢ = n·μ where μ = Σᵢ xᵢ/n', reason: 'a definition recognised: the sum is n times the mean', visible: true,
     ops: ['sum'], apply: (n, ctx) => ctx.folds.get(alphaKey(n))?.replacement,
   },
+  refold: {
+    name: 'fold-element', math: 'xᵢ − μ = x̂ᵢ·√(σ² + ε) where x̂ᵢ = (xᵢ − μ)/√(σ² + ε)', reason: 'a definition recognised: written through the named intermediate', visible: true,
+    ops: ['add'], apply: (n, ctx) => refold(n, ctx.elementFolds),
+  },
   expand: {
     name: 'expand', math: 'a·(b + c) = a·b + a·c', reason: 'multiplied out', visible: true,
     ops: ['mul'], apply: (n) => expand(n),
@@ -127,5 +145,7 @@ export const LOCAL_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, ...SUM
 export const CLOSED_RULES: readonly Rule[] = [
   RULES.sqrtPower, ...ALGEBRA, RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.fold, RULES.split, RULES.constantsOut, RULES.narrow,
 ];
+/** The last pass of a closed form: named intermediates written back in (x̂ for (x − μ)/√(σ² + ε)). */
+export const REFOLD_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, RULES.refold, RULES.constantsOut];
 export const ELEMENT_RULES: readonly Rule[] = [...CLOSED_RULES, RULES.unroll, RULES.expand];
 

@@ -134,4 +134,32 @@ export function alphaKey(n: Node): string {
   return key(node(n.op, [n.args[0]!, n.args[1]!, at(n.args[2]!, n.attrs.index!, idx(b))], { index: b }));
 }
 
+/** F(e) → D[e]·c⁻¹ for an elementwise definition D[i] = F(i)·c (rules.ts, ElementFold). */
+export function refold(n: Node, folds: readonly { name: string; index: string; pattern: Node; compensation: Node }[]): Node | undefined {
+  for (const f of folds) {
+    // the anchor: where F reads a tensor at exactly [i], n must read it at some [e]
+    const anchor = findRead(f.pattern, f.index);
+    if (!anchor) continue;
+    for (const e of readsOf(n, anchor)) {
+      if (key(at(f.pattern, f.index, e)) === key(n)) return mul(node('read', [e], { name: f.name }), f.compensation);
+    }
+  }
+  return undefined;
+}
+
+function findRead(n: Node, i: string): string | undefined {
+  if (n.op === 'read' && n.args.length === 1 && n.args[0]!.op === 'idx' && n.args[0]!.attrs.name === i) return n.attrs.name;
+  for (const a of n.args) {
+    const r = findRead(a, i);
+    if (r) return r;
+  }
+  return undefined;
+}
+
+function readsOf(n: Node, name: string, out: Node[] = []): Node[] {
+  if (n.op === 'read' && n.attrs.name === name && n.args.length === 1) out.push(n.args[0]!);
+  n.args.forEach((a) => readsOf(a, name, out));
+  return out;
+}
+
 export { dependsOn };
