@@ -40,8 +40,11 @@ const POINTWISE: readonly Op[] = Object.values(OPS).filter((op: Op) => !STRUCTUR
 const ARG_NAMES = ['a', 'b', 'c'];
 /** add and mul are n-ary: three arguments exercise the general product/sum rule. */
 const arityOf = (op: Op): number => (op.arity === 'variadic' ? 3 : op.arity);
-/** Integer-only ops (floordiv, mod) refuse real arguments in their shape rule. */
-const integerOnly = (op: Op, n: Node): boolean => typeof op.shape(Array<ValueKind>(arityOf(op)).fill('real'), n) === 'string';
+/** Integer-only ops (floordiv, mod) refuse real arguments: their shape rule gives an error message. */
+const integerOnly = (op: Op, n: Node): boolean => {
+  const kind = op.shape(Array<ValueKind>(arityOf(op)).fill('real'), n);
+  return kind !== 'real' && kind !== 'integer';
+};
 
 interface Variant {
   readonly label: string;

@@ -244,11 +244,20 @@ const formsOf = (s: Setup, name: string): AdjointForms => {
 
 // ── the tests ─────────────────────────────────────────────────────────────────────
 
+// Set up lazily, once per case: an engine that throws fails each test of the case
+// (with its message) instead of the whole file at collection.
+const setups = new Map<Case, Setup>();
+function setupOnce(c: Case): Setup {
+  let s = setups.get(c);
+  if (!s) setups.set(c, (s = setup(c)));
+  return s;
+}
+
 describe.each(CASES)('$label', (c) => {
-  const s = setup(c);
-  const ex = s.ex;
+  const ex = exampleOf(c.example);
 
   test('the reference lists every gradient this case compares; the engine derives each, asked for by grad', () => {
+    const s = setupOnce(c);
     for (const g of c.grads) {
       expect(refGrad(ex, g), `reference dL/d${g}`).toBeDefined();
       expect(s.result.derivation.adjoints.has(g), `engine adjoint of ${g}`).toBe(true);
@@ -264,6 +273,7 @@ describe.each(CASES)('$label', (c) => {
 
   if (Object.keys(c.forward).length) {
     test('forward values match PyTorch', () => {
+      const s = setupOnce(c);
       for (const [refName, engineName] of Object.entries(c.forward)) {
         const r = ex.forward[refName];
         if (!isRefTensor(r)) throw new Error(`${c.example}: forward ${refName} is not a tensor`);
@@ -276,6 +286,7 @@ describe.each(CASES)('$label', (c) => {
     });
 
     test('L = Σ upstream·output at the forward values matches PyTorch L', () => {
+      const s = setupOnce(c);
       let L = B.zero;
       for (const [out, up] of s.upstream) {
         const y = s.tensors.get(out)!;
@@ -288,6 +299,7 @@ describe.each(CASES)('$label', (c) => {
   }
 
   test.each(c.grads)('closed form of dL/d%s matches PyTorch at every element', (g) => {
+    const s = setupOnce(c);
     const forms = formsOf(s, g);
     // closed: only the upstream dL/d(output) may appear, no intermediate adjoint
     for (const a of adjointNames(forms.closed.result)) expect(s.graph.outputs, `closed form of dL/d${g} uses dL/d${a}`).toContain(a);
@@ -296,6 +308,7 @@ describe.each(CASES)('$label', (c) => {
   });
 
   test.each(c.grads)('elementwise forms of dL/d%s (concrete sizes) match PyTorch', (g) => {
+    const s = setupOnce(c);
     // a symbolic file writes its elements out in the derivation at the given sizes
     const derivation = s.result.concrete?.derivation ?? s.result.derivation;
     const forms = derivation.adjoints.get(g)!;
@@ -309,6 +322,7 @@ describe.each(CASES)('$label', (c) => {
 
   if (c.locals.length) {
     test.each(c.locals)('local form of dL/d%s, fed the reference adjoints of its consumers, matches PyTorch', (g) => {
+      const s = setupOnce(c);
       const forms = formsOf(s, g);
       // the consumers' adjoints: upstream for outputs, PyTorch's own (retain_grad) values otherwise
       const adjoints = new Map(s.upstream);
@@ -331,6 +345,7 @@ describe.each(CASES)('$label', (c) => {
   // truncation error ~h² ≈ 1e-50: 1e-30 leaves a wide margin and still pins every digit
   // PyTorch cannot see.
   test.each(c.grads)('closed form of dL/d%s agrees with a 64-digit central difference to 1e-30', (g) => {
+    const s = setupOnce(c);
     const forms = formsOf(s, g);
     const h = B.fromRational(rat(1, 10n ** 25n));
     const lossAt = (delta: Big, off: number): Big => {

@@ -67,7 +67,7 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
     const base = { scope, ...common(opts) };
     const local = simplify(localAdjoint(g, t, consumers.get(t.name) ?? []), { ...base, rules: LOCAL_RULES });
     const substituted = mapNodes(local.result, (n) => {
-      if (n.op !== 'adj' || g.outputs.includes(n.attrs.name!)) return n;
+      if (n.op !== 'adj' || n.attrs.upstream) return n;
       const c = closedOf.get(n.attrs.name!)!;
       return substIndices(c.closed.result, new Map(c.free.map((f, i) => [f, n.args[i]!])));
     });

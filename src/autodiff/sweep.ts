@@ -5,7 +5,7 @@
 // scatters), and every other op contributes its derivative rule (src/ops). That is
 // the raw local form; forms.ts simplifies it.
 import type { Node } from '../ir/node.js';
-import { adj, allIndexNames, BINDERS, freshName, idx, iverson, mapNodes, mul, node, num, substIndices } from '../ir/node.js';
+import { adj, allIndexNames, BINDERS, freshName, idx, iverson, mapNodes, mul, node, num, substIndices, upstream } from '../ir/node.js';
 import { opOf } from '../ops/registry.js';
 import type { Graph, Tensor } from '../graph/graph.js';
 
@@ -94,7 +94,7 @@ export function localAdjoint(g: Graph, x: Tensor, consumers: readonly Tensor[]):
   const freeSet = new Set(free);
   if (g.lossDefined && x.name === g.loss) return num(1);
   const terms: Node[] = [];
-  if (g.outputs.includes(x.name) && !g.lossDefined) terms.push(adj(x.name, free.map(idx)));
+  if (g.outputs.includes(x.name) && !g.lossDefined) terms.push(upstream(x.name, free.map(idx)));
   for (const c of consumers) {
     // the consumer's own index names must not collide with X's free indices
     const taken = new Set([...freeSet, ...allIndexNames(c.body!)]);
@@ -109,8 +109,8 @@ export function localAdjoint(g: Graph, x: Tensor, consumers: readonly Tensor[]):
     const body = avoiding(substIndices(c.body!, rename), freeSet);
     const local = differentiate(body, x.name, free);
     if (!local) continue;
-    const upstream = g.lossDefined && c.name === g.loss ? undefined : adj(c.name, binders.map(idx));
-    terms.push(scatter(c, binders, upstream ? mul(upstream, local) : local));
+    const through = g.lossDefined && c.name === g.loss ? undefined : adj(c.name, binders.map(idx));
+    terms.push(scatter(c, binders, through ? mul(through, local) : local));
   }
   return terms.length === 0 ? num(0) : terms.length === 1 ? terms[0]! : node('add', terms);
 }

@@ -152,8 +152,9 @@ export function decide(a: Node, rel: Rel, b: Node, scope: Scope): boolean | unde
 
 /** max(a, b) or min(a, b) of index expressions, resolved where the scope decides it. */
 export function minMax(op: 'max' | 'min', a: Node, b: Node, scope: Scope): Node {
-  const ab = decide(a, '>=', b, scope);
-  if (ab !== undefined) return (ab === (op === 'max')) ? a : b;
+  // a ≥ b everywhere, or b ≥ a everywhere (each may hold where the other is undecided)
+  if (decide(a, '>=', b, scope) === true) return op === 'max' ? a : b;
+  if (decide(b, '>=', a, scope) === true) return op === 'max' ? b : a;
   const x = toAffine(a);
   const y = toAffine(b);
   if (x && y) return fromAffine(toAffine(node(op, [fromAffine(x), fromAffine(y)]))!);

@@ -36,6 +36,8 @@ export interface Attrs {
   readonly index?: string;
   readonly rel?: Rel;
   readonly guarded?: boolean;
+  /** On an adj: the upstream gradient, L's direct dependence on an output. */
+  readonly upstream?: boolean;
 }
 
 /** A source position, 1-based, for error messages. */
@@ -71,6 +73,8 @@ export const read = (name: string, indices: readonly Node[] = [], guarded = fals
   node('read', indices, guarded ? { name, guarded } : { name });
 export const adj = (name: string, indices: readonly Node[] = [], guarded = false): Node =>
   node('adj', indices, guarded ? { name, guarded } : { name });
+/** The upstream gradient dL/dy of an output y: a free symbol of the derivation. */
+export const upstream = (name: string, indices: readonly Node[] = []): Node => node('adj', indices, { name, upstream: true });
 export const add = (...terms: Node[]): Node => node('add', terms);
 export const mul = (...factors: Node[]): Node => node('mul', factors);
 export const pow = (base: Node, exponent: Node): Node => node('pow', [base, exponent]);
@@ -99,6 +103,7 @@ export function key(n: Node): string {
   if (a.index !== undefined) head += `:${a.index}`;
   if (a.rel !== undefined) head += `:${a.rel}`;
   if (a.guarded) head += '?';
+  if (a.upstream) head += '^';
   k = n.args.length ? `${head}(${n.args.map(key).join(',')})` : head;
   keys.set(n, k);
   return k;

@@ -40,6 +40,8 @@ export function elementsOf(lo: readonly bigint[], hi: readonly bigint[]): bigint
 export interface Values<T> {
   readonly tensors: ReadonlyMap<string, TensorValue<T>>;
   readonly adjoints: ReadonlyMap<string, TensorValue<T>>;
+  /** Upstream gradients of the outputs; where absent, `adjoints` serves. */
+  readonly upstream?: ReadonlyMap<string, TensorValue<T>>;
 }
 
 class FieldEnv<T> implements Env<T> {
@@ -66,8 +68,9 @@ class FieldEnv<T> implements Env<T> {
   tensor(name: string, at: readonly bigint[]): T | undefined {
     return lookup(this.values.tensors.get(name), name, at);
   }
-  adjoint(name: string, at: readonly bigint[]): T | undefined {
-    return lookup(this.values.adjoints.get(name), `dL/d${name}`, at);
+  adjoint(name: string, at: readonly bigint[], upstream: boolean): T | undefined {
+    const from = upstream && this.values.upstream ? this.values.upstream : this.values.adjoints;
+    return lookup(from.get(name), `dL/d${name}`, at);
   }
   kink(margin: T): void {
     const m = Math.abs(this.F.toNumber(margin));

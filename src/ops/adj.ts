@@ -11,7 +11,7 @@ export const adj: Op = {
   shape: () => 'real',
   evaluate(n, env, ev) {
     const at = indexValues(n, env, ev);
-    const v = env.adjoint(n.attrs.name!, at);
+    const v = env.adjoint(n.attrs.name!, at, !!n.attrs.upstream);
     if (v !== undefined) return v;
     if (n.attrs.guarded) return env.F.zero;
     throw new OutOfRange(`dL/d${n.attrs.name!}`, at, n);
@@ -19,5 +19,5 @@ export const adj: Op = {
   // adjoints are treated as independent of the variable being differentiated
   derivative: () => undefined,
   precedence: PREC.atom,
-  print: (n, p) => p.element(n.attrs.name!, n.args.map((a) => p.arg(a, 0)), true, !!n.attrs.guarded),
+  print: (n, p) => p.element(n.attrs.name!, n.args.map((a) => p.arg(a, 0)), true, !!n.attrs.guarded, !!n.attrs.upstream),
 };

@@ -17,8 +17,8 @@ export interface Env<T> {
   bind(index: string, value: bigint): Env<T>;
   /** A forward value; undefined when the element lies outside the tensor's index set. */
   tensor(name: string, at: readonly bigint[]): T | undefined;
-  /** An adjoint value dL/dname[at]; undefined outside the index set. */
-  adjoint(name: string, at: readonly bigint[]): T | undefined;
+  /** An adjoint value dL/dname[at] (or the upstream gradient); undefined outside the index set. */
+  adjoint(name: string, at: readonly bigint[], upstream: boolean): T | undefined;
   /** Reports how far a non-smooth op is from its kink or tie (sampling avoids small ones). */
   kink(margin: T): void;
 }
@@ -33,7 +33,7 @@ export interface Printer {
   /** A tensor, scalar or index name as displayed (μ for mu, tex mappings in LaTeX). */
   name(name: string): string;
   /** A read or adjoint with printed indices. */
-  element(name: string, indices: readonly string[], adjoint: boolean, guarded: boolean): string;
+  element(name: string, indices: readonly string[], adjoint: boolean, guarded: boolean, upstream?: boolean): string;
   number(r: Rational): string;
 }
 

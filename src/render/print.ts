@@ -12,6 +12,8 @@ export interface Naming {
   readonly tex: ReadonlyMap<string, string>;
   /** The loss's name, L unless `loss` names it. */
   readonly loss: string;
+  /** Outputs that other definitions also read: their upstream is marked "direct". */
+  readonly consumed?: ReadonlySet<string>;
 }
 
 export const defaultNaming: Naming = { tex: new Map(), loss: 'L' };
@@ -35,18 +37,22 @@ class BasePrinter implements Printer {
     return this.style === 'latex' ? displayLatex(name, tex) : displayText(name, tex);
   }
 
-  element(name: string, indices: readonly string[], adjoint: boolean, guarded: boolean): string {
+  element(name: string, indices: readonly string[], adjoint: boolean, guarded: boolean, upstream = false): string {
     const base = this.name(name);
+    // an output that is also read elsewhere has two adjoints: the total one and L's
+    // direct dependence on it (the upstream), marked "direct"
+    const direct = upstream && (this.naming.consumed?.has(name) ?? false);
     const loss = this.name(this.naming.loss);
     if (this.style === 'text') {
       const el = indices.length ? `${base}[${indices.join(', ')}]` : base;
-      return (adjoint ? `∂${loss}/∂${el}` : el) + (guarded ? '?' : '');
+      return (adjoint ? `∂${loss}/∂${el}` : el) + (guarded ? '?' : '') + (direct ? 'ᵈⁱʳᵉᶜᵗ' : '');
     }
     const sub = indices.length ? `_{${indices.join(',')}}` : '';
     // a name whose display already has a subscript gets braces before another one
     const el = sub && /[_^]/.test(base) ? `{${base}}${sub}` : `${base}${sub}`;
     const guard = guarded ? '^{?}' : '';
-    return adjoint ? `\\frac{\\partial ${loss}}{\\partial ${el}}${guard}` : `${el}${guard}`;
+    const mark = direct ? '\\Big|_{\\text{direct}}' : '';
+    return adjoint ? `\\frac{\\partial ${loss}}{\\partial ${el}}${guard}${mark}` : `${el}${guard}`;
   }
 
   number(r: Rational): string {

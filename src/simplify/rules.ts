@@ -11,7 +11,7 @@ import { isIndexExpr, isNum, num, withArgs } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import { holds } from '../ops/iverson.js';
 import { canonicalAdd, canonicalMul, canonicalPow, expand, sqrtAsPower } from './algebra.js';
-import { alphaKey, collapse, constantsOut, narrow, refold, singlePoint, split, unroll } from './sums.js';
+import { alphaKey, collapse, constantsOut, floorBracket, narrow, refold, singlePoint, split, unroll } from './sums.js';
 
 /** A scalar definition whose body is c·Σ…, folded back where that sum appears. */
 export interface Fold {
@@ -100,6 +100,10 @@ export const RULES = {
     name: 'delta-collapse', math: 'Σ_{i=lo}^{hi} f(i)·[a·i + b = 0] = f(i₀)·[a | b]·[lo ≤ i₀ ≤ hi], i₀ = −b/a', reason: 'the Kronecker delta collapses the sum', visible: true,
     ops: ['sum'], apply: (n) => collapse(n),
   },
+  floorBracket: {
+    name: 'floor-bracket', math: '[⌊u/k⌋ = t] = [k·t ≤ u ≤ k·t + k − 1]', reason: 'a floor division matches a whole window of indices', visible: true,
+    ops: ['iverson'], apply: (n) => floorBracket(n),
+  },
   singlePoint: {
     name: 'single-point', math: 'Σ_{i=a}^{a} f(i) = f(a)', reason: 'a sum over one index value', visible: true,
     ops: ['sum'], apply: (n) => singlePoint(n),
@@ -143,7 +147,7 @@ const SUMS_LOCAL: readonly Rule[] = [RULES.sumZero, RULES.collapse, RULES.single
 
 export const LOCAL_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, ...SUMS_LOCAL];
 export const CLOSED_RULES: readonly Rule[] = [
-  RULES.sqrtPower, ...ALGEBRA, RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.fold, RULES.split, RULES.constantsOut, RULES.narrow,
+  RULES.sqrtPower, ...ALGEBRA, RULES.floorBracket, RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.fold, RULES.split, RULES.constantsOut, RULES.narrow,
 ];
 /** The last pass of a closed form: named intermediates written back in (x̂ for (x − μ)/√(σ² + ε)). */
 export const REFOLD_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, RULES.refold, RULES.constantsOut];

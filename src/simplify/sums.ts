@@ -110,6 +110,27 @@ function asBound(f: Node, i: string): ['lo' | 'hi', Node] | undefined {
   return upper ? ['hi', fromAffine(plus(e, constant(-strict)))] : ['lo', fromAffine(plus(e, constant(strict)))];
 }
 
+/**
+ * [⌊u/k⌋ + r = 0] = [k·t ≤ u]·[u ≤ k·t + k − 1] with t = −r: a floor-division delta
+ * becomes a range, which a sum then absorbs (the adjoint of nearest upsampling).
+ */
+export function floorBracket(n: Node): Node | undefined {
+  if (n.attrs.rel !== '=' || !isIndexExpr(n.args[0]!) || !isIndexExpr(n.args[1]!)) return undefined;
+  const d = minus(toAffine(n.args[0]!)!, toAffine(n.args[1]!)!);
+  const floors = [...d.terms].filter(([, [atom]]) => atom.op === 'floordiv');
+  if (floors.length !== 1) return undefined;
+  const [k, [atom, c]] = floors[0]!;
+  if (!(Q.isOne(c) || Q.eq(c, Q.rat(-1)))) return undefined;
+  const u = toAffine(atom.args[0]!);
+  const kk = atom.args[1]!.attrs.value!;
+  if (!u) return undefined;
+  // c·⌊u/k⌋ + r = 0  ⇔  ⌊u/k⌋ = t with t = −r/c
+  const t = scale(without(d, k), Q.neg(Q.div(Q.ONE, c)));
+  const low = scale(t, kk);
+  const high = plus(low, constant(Q.sub(kk, Q.ONE)));
+  return mul(iverson(fromAffine(low), '<=', fromAffine(u)), iverson(fromAffine(u), '<=', fromAffine(high)));
+}
+
 /** Σ_{i=a}^{a} f(i) = f(a). */
 export function singlePoint(n: Node): Node | undefined {
   const [lo, hi] = n.args as [Node, Node];

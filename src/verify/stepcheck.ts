@@ -24,14 +24,14 @@ export function stepCheck(g: Graph, seed: number | string = 1): StepCheck | unde
   const F = floatField;
   const rng = new Rng(seed).fork('step-check');
   const tensors = forward(F, g, sizes, sampleLeaves(F, g, sizes, rng));
-  const adjoints = new Map<string, TensorValue<number>>(sampleUpstream(F, g, sizes, rng));
+  const upstream = sampleUpstream(F, g, sizes, rng);
+  const adjoints = new Map<string, TensorValue<number>>();
   for (const t of g.tensors.values()) {
-    if (adjoints.has(t.name)) continue;
     const ext = extentOf(t, sizes);
     const r = rng.fork(`adjoint:${t.name}`);
     adjoints.set(t.name, { ...ext, data: elementsOf(ext.lo, ext.hi).map(() => r.uniform(-2, 2)) });
   }
-  const values: Values<number> = { tensors, adjoints };
+  const values: Values<number> = { tensors, adjoints, upstream };
   let calls = 0;
   return (before: Node, after: Node, scope: Scope): boolean => {
     const free = [...freeIndices(before, freeIndices(after))];
