@@ -148,7 +148,7 @@ function elementFoldsOf(g: Graph, opts: DeriveOptions): ElementFold[] {
   for (const t of g.tensors.values()) {
     if (t.role !== 'def' || t.dims.length !== 1 || !t.body) continue;
     const i = t.dims[0]!.index;
-    const body = simplify(t.body, { scope: g.scope, rules: CLOSED_RULES, ...common(opts) }).result;
+    const body = simplify(t.body, { scope: scopeOf(g, t, [i]), rules: CLOSED_RULES, ...common(opts) }).result;
     const factors = body.op === 'mul' ? body.args : [body];
     const varying = factors.filter((f) => freeIndices(f).has(i));
     if (varying.length !== 1 || varying[0]!.op !== 'add') continue;

@@ -4,6 +4,7 @@
 // an expression parser: what is evaluated is the engine's own Node tree.
 import type { Graph, Tensor } from '../graph/graph.js';
 import type { Node } from '../ir/node.js';
+import { isIndexExpr } from '../ir/node.js';
 import type { Env, Evaluate } from '../ops/op.js';
 import { opOf } from '../ops/registry.js';
 import type { Field } from './field.js';
@@ -98,6 +99,22 @@ export function evaluate<T>(
   return ev(n, new FieldEnv(F, sizes, values, bound, margins));
 }
 
+// The magnitude of the terms an expression sums: |a| + |b| for a + b, |a|·|b| for a·b,
+// Σ|f| for a sum, and the plain absolute value elsewhere. Errors are measured against
+// it, so that a gradient that cancels to exactly 0 is compared with the size of what
+// cancelled, not with 0 (the README of ../shared/reference asks the same).
+const LINEAR = new Set(['add', 'mul', 'sum']);
+const mag: Evaluate = (n, env) => {
+  // index arithmetic (bounds, subscripts) keeps its value and its sign
+  if (isIndexExpr(n)) return ev(n, env);
+  return env.F.abs(LINEAR.has(n.op) ? opOf(n.op).evaluate(n, env, mag) : ev(n, env));
+};
+
+/** The magnitude of the terms of n (see above), with the same arguments as evaluate. */
+export function magnitude<T>(F: Field<T>, n: Node, sizes: ReadonlyMap<string, bigint>, values: Values<T>, bound: ReadonlyMap<string, bigint> = new Map()): T {
+  return mag(n, new FieldEnv(F, sizes, values, bound, { min: Infinity }));
+}
+
 /** The index set of a tensor at concrete sizes. */
 export function extentOf(t: Tensor, sizes: ReadonlyMap<string, bigint>): { lo: bigint[]; hi: bigint[] } {
   const at = (n: Node): bigint => {
@@ -107,11 +124,11 @@ export function extentOf(t: Tensor, sizes: ReadonlyMap<string, bigint>): { lo: b
   return { lo: t.dims.map((d) => at(d.lo)), hi: t.dims.map((d) => at(d.hi)) };
 }
 
-/** A perturbation of one element of one node, for finite differences through it. */
+/** A perturbation of a node (one element, or a whole direction), for finite differences through it. */
 export interface Nudge<T> {
   readonly name: string;
-  readonly offset: number;
-  readonly delta: T;
+  /** δ added to each element; undefined entries are left alone. */
+  readonly deltas: readonly (T | undefined)[];
 }
 
 /**
@@ -130,8 +147,7 @@ export function forward<T>(
   const tensors = new Map(leaves);
   const apply = (name: string, v: TensorValue<T>): TensorValue<T> => {
     if (!nudge || nudge.name !== name) return v;
-    const data = [...v.data];
-    data[nudge.offset] = F.add(data[nudge.offset]!, nudge.delta);
+    const data = v.data.map((x, i) => (nudge.deltas[i] === undefined ? x : F.add(x, nudge.deltas[i]!)));
     return { ...v, data };
   };
   for (const [name, v] of leaves) tensors.set(name, apply(name, v));

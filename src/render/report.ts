@@ -60,8 +60,12 @@ export function deriveText(r: Result): string {
 }
 
 export function checkText(c: CheckReport): string {
-  const out = [`${c.file}`, `  sizes tried: ${c.tried.join('; ')}`];
+  const out = [`${c.file}`, `  sizes tried: ${c.tried.join('; ') || 'none'}`];
   if (c.skipped.length) out.push(`  sizes skipped: ${c.skipped.join('; ')}`);
+  if (!c.tried.length) {
+    out.push('  NOT CHECKED: no choice of sizes could be sampled (see the reasons above)');
+    return out.join('\n');
+  }
   for (const f of c.forms) {
     const err = Number.isFinite(f.maxRelError) ? f.maxRelError.toExponential(1) : '∞';
     out.push(`  ${f.pass ? 'PASS' : 'FAIL'}  dL/d${f.gradient.padEnd(8)} ${f.form.padEnd(11)} ${String(f.points).padStart(3)} points  max rel. error ${err}${f.problem ? `  (${f.problem})` : ''}`);

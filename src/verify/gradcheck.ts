@@ -6,8 +6,8 @@
 import type { AdjointForms, Derivation } from '../autodiff/forms.js';
 import type { Node } from '../ir/node.js';
 import type { Field } from '../numeric/field.js';
-import type { TensorValue } from '../numeric/evaluate.js';
-import { elementsOf, evaluate, forward } from '../numeric/evaluate.js';
+import type { TensorValue, Values } from '../numeric/evaluate.js';
+import { elementsOf, evaluate, forward, magnitude } from '../numeric/evaluate.js';
 import type { Big } from '../numeric/mathjs.js';
 import { bigField } from '../numeric/mathjs.js';
 import { Rng } from '../numeric/random.js';
@@ -19,7 +19,8 @@ const STEP = '1e-24'; // central-difference step: error ~ STEP² ≪ TOLERANCE, 
 const KINK_MARGIN = 1e-3; // no sampled point lies closer than this to a kink or a tie
 const RESAMPLES = 32;
 
-export type FormName = 'local' | 'closed' | 'elementwise';
+/** 'inner' is the whole closed form at once: ⟨Jᵀu, v⟩ against the derivative of L along v. */
+export type FormName = 'local' | 'closed' | 'elementwise' | 'inner';
 
 export interface FormCheck {
   readonly gradient: string;
@@ -97,6 +98,8 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
         const onlyUpstream = { tensors: point.tensors, adjoints: new Map(), upstream: point.upstream };
         const closed = compare(F, forms, forms.closed.result, ref, sizes, onlyUpstream);
         note(gr.name, 'closed', label, closed.err, closed.problem);
+        const inner = innerProduct(F, forms, forms.closed.result, ref, sizes, onlyUpstream, point.directional.get(gr.name)!);
+        note(gr.name, 'inner', label, inner.err, inner.problem);
         const el = elementwise?.adjoints.get(gr.name)?.elements;
         if (el) {
           const e = compareElements(F, el, ref, sizes, onlyUpstream);
@@ -123,6 +126,8 @@ interface Point {
   readonly upstream: ReadonlyMap<string, TensorValue<Big>>;
   /** dL/dX for every derived X, by central differences through the forward pass. */
   readonly reference: ReadonlyMap<string, TensorValue<Big>>;
+  /** For every derived X: a random direction v and the derivative of L along it. */
+  readonly directional: ReadonlyMap<string, { readonly direction: readonly Big[]; readonly value: Big }>;
 }
 
 function samplePoint(F: Field<Big>, d: Derivation, sizes: Sizes, rng: Rng): Point | undefined {
@@ -142,17 +147,23 @@ function samplePoint(F: Field<Big>, d: Derivation, sizes: Sizes, rng: Rng): Poin
     };
     const h = F.fromNumber(Number(STEP));
     const reference = new Map<string, TensorValue<Big>>();
+    const directional = new Map<string, { direction: Big[]; value: Big }>();
     for (const [name] of d.adjoints) {
       const v = tensors.get(name)!;
-      const data = v.data.map((_, offset) => {
-        const up = loss(forward(F, g, sizes, leaves, { name, offset, delta: h }));
-        const down = loss(forward(F, g, sizes, leaves, { name, offset, delta: F.neg(h) }));
+      const along = (dir: readonly Big[]): Big => {
+        const up = loss(forward(F, g, sizes, leaves, { name, deltas: dir.map((d) => F.mul(d, h)) }));
+        const down = loss(forward(F, g, sizes, leaves, { name, deltas: dir.map((d) => F.neg(F.mul(d, h))) }));
         return F.div(F.sub(up, down), F.add(h, h));
-      });
+      };
+      const data = v.data.map((_, offset) => along(v.data.map((_x, i) => (i === offset ? F.one : F.zero))));
       reference.set(name, { lo: v.lo, hi: v.hi, data });
+      // one random direction through the whole tensor: the derivative of L along it
+      const dr = r.fork(`direction:${name}`);
+      const direction = v.data.map(() => F.fromRational(dr.decimal(-1, 1, 30)));
+      directional.set(name, { direction, value: along(direction) });
     }
     if (g.lossDefined) reference.set(g.loss, { lo: [], hi: [], data: [F.one] });
-    return { tensors, upstream, reference };
+    return { tensors, upstream, reference, directional };
   }
   return undefined;
 }
@@ -162,10 +173,14 @@ interface Outcome {
   readonly problem?: string;
 }
 
-/** Per-element errors, relative to the largest element of the reference (NaN counts as ∞). */
-function errors(F: Field<Big>, got: readonly Big[], want: readonly Big[]): number[] {
+/**
+ * Per-element errors relative to the magnitude of the terms summed (magnitude() in
+ * evaluate.ts) and of the reference, the largest over the tensor: exact zeros and
+ * cancellation are measured against what cancelled. NaN counts as ∞.
+ */
+function errors(F: Field<Big>, got: readonly Big[], want: readonly Big[], scales: readonly number[]): number[] {
   let scale = 0;
-  for (const w of want) scale = Math.max(scale, Math.abs(F.toNumber(w)));
+  want.forEach((w, i) => (scale = Math.max(scale, Math.abs(F.toNumber(w)), scales[i] ?? 0)));
   return got.map((x, i) => {
     const diff = Math.abs(F.toNumber(F.sub(x, want[i]!)));
     const e = scale > 0 ? diff / scale : diff;
@@ -173,25 +188,48 @@ function errors(F: Field<Big>, got: readonly Big[], want: readonly Big[]): numbe
   });
 }
 
-function compare(F: Field<Big>, forms: AdjointForms, form: Node, ref: TensorValue<Big>, sizes: Sizes, values: Parameters<typeof evaluate<Big>>[3]): Outcome {
+function compare(F: Field<Big>, forms: AdjointForms, form: Node, ref: TensorValue<Big>, sizes: Sizes, values: Values<Big>): Outcome {
   try {
-    const got = elementsOf(ref.lo, ref.hi).map((at) => evaluate(F, form, sizes, values, new Map(forms.free.map((f, i) => [f, at[i]!]))));
-    return outcome(F, got, ref.data);
+    const bound = elementsOf(ref.lo, ref.hi).map((at) => new Map(forms.free.map((f, i) => [f, at[i]!])));
+    const got = bound.map((b) => evaluate(F, form, sizes, values, b));
+    const scales = bound.map((b) => F.toNumber(magnitude(F, form, sizes, values, b)));
+    return outcome(F, got, ref.data, scales);
   } catch (e) {
     return { err: Infinity, problem: `cannot evaluate: ${(e as Error).message}` };
   }
 }
 
-function compareElements(F: Field<Big>, els: NonNullable<AdjointForms['elements']>, ref: TensorValue<Big>, sizes: Sizes, values: Parameters<typeof evaluate<Big>>[3]): Outcome {
+/** ⟨Jᵀu, v⟩ = Σₑ X̄ₑ·vₑ from the closed form, against d/dt L(X + t·v): one number per point. */
+function innerProduct(F: Field<Big>, forms: AdjointForms, form: Node, ref: TensorValue<Big>, sizes: Sizes, values: Values<Big>, dir: { direction: readonly Big[]; value: Big }): Outcome {
   try {
-    return outcome(F, els.map((e) => evaluate(F, e.form, sizes, values)), ref.data);
+    let s = F.zero;
+    let scale = 0;
+    elementsOf(ref.lo, ref.hi).forEach((at, i) => {
+      const bound = new Map(forms.free.map((f, k) => [f, at[k]!]));
+      const term = F.mul(evaluate(F, form, sizes, values, bound), dir.direction[i]!);
+      scale += Math.abs(F.toNumber(F.mul(magnitude(F, form, sizes, values, bound), dir.direction[i]!)));
+      s = F.add(s, term);
+    });
+    const diff = Math.abs(F.toNumber(F.sub(s, dir.value)));
+    const err = scale > 0 ? diff / scale : diff;
+    if (err <= TOLERANCE) return { err };
+    return { err: Number.isNaN(err) ? Infinity : err, problem: `⟨Jᵀu, v⟩ = ${F.toString(s, 20)}, derivative along v ${F.toString(dir.value, 20)}` };
   } catch (e) {
     return { err: Infinity, problem: `cannot evaluate: ${(e as Error).message}` };
   }
 }
 
-function outcome(F: Field<Big>, got: readonly Big[], want: readonly Big[]): Outcome {
-  const errs = errors(F, got, want);
+function compareElements(F: Field<Big>, els: NonNullable<AdjointForms['elements']>, ref: TensorValue<Big>, sizes: Sizes, values: Values<Big>): Outcome {
+  try {
+    const scales = els.map((e) => F.toNumber(magnitude(F, e.form, sizes, values)));
+    return outcome(F, els.map((e) => evaluate(F, e.form, sizes, values)), ref.data, scales);
+  } catch (e) {
+    return { err: Infinity, problem: `cannot evaluate: ${(e as Error).message}` };
+  }
+}
+
+function outcome(F: Field<Big>, got: readonly Big[], want: readonly Big[], scales: readonly number[]): Outcome {
+  const errs = errors(F, got, want, scales);
   const err = Math.max(0, ...errs);
   if (err <= TOLERANCE) return { err };
   const i = errs.indexOf(err);
