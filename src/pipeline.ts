@@ -7,6 +7,8 @@ import type { Graph } from './graph/graph.js';
 import { buildGraph } from './graph/build.js';
 import { instantiate } from './graph/instantiate.js';
 import { katexProblem } from './render/katex.js';
+import type { Presented } from './render/present.js';
+import { present } from './render/present.js';
 import type { Spec } from './syntax/ast.js';
 import { SpecError } from './syntax/errors.js';
 import { parseSpec } from './syntax/parse.js';
@@ -28,6 +30,10 @@ export interface Result {
   readonly derivation: Derivation;
   /** The derivation at the --size sizes, for elementwise forms. */
   readonly concrete?: { readonly sizes: ReadonlyMap<string, bigint>; readonly derivation: Derivation };
+  /** The closed and elementwise forms as printed (common factors out, terms grouped). */
+  readonly shown: Presented;
+  /** The same for the --size derivation. */
+  readonly shownConcrete?: Presented;
   readonly check?: CheckReport;
 }
 
@@ -38,10 +44,16 @@ export function run(file: string, text: string, opts: RunOptions = {}): Result {
   const vet = stepCheck(graph, opts.seed);
   const derivation = derive(graph, vet ? { check: vet } : {});
   const concrete = opts.sizes?.size ? atSizes(graph, opts.sizes) : undefined;
+  const shown = present(derivation);
+  const shownConcrete = concrete && present(concrete.derivation);
   const check = opts.check
-    ? checkDerivation(derivation, { ...(opts.seed !== undefined && { seed: opts.seed }), ...(concrete && { elementwise: concrete }) })
+    ? checkDerivation(derivation, {
+        shown,
+        ...(opts.seed !== undefined && { seed: opts.seed }),
+        ...(concrete && shownConcrete && { elementwise: { ...concrete, shown: shownConcrete } }),
+      })
     : undefined;
-  return { spec, graph, derivation, ...(concrete && { concrete }), ...(check && { check }) };
+  return { spec, graph, derivation, ...(concrete && { concrete }), shown, ...(shownConcrete && { shownConcrete }), ...(check && { check }) };
 }
 
 function atSizes(graph: Graph, sizes: ReadonlyMap<string, bigint>): Result['concrete'] {

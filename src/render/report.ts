@@ -44,12 +44,13 @@ export function deriveText(r: Result): string {
     }
     out.push('', `  ${printText(lhs(f), n)}${rangeText(g, f)}`);
     out.push(`    local    ${printText(lhs(f), n)} = ${printText(f.local.result, n)}`);
-    out.push(`    closed   ${printText(lhs(f), n)} = ${printText(f.closed.result, n)}`);
+    out.push(`    closed   ${printText(lhs(f), n)} = ${printText(r.shown.get(gr.name)?.closed ?? f.closed.result, n)}`);
     const concrete = r.concrete?.derivation.adjoints.get(gr.name) ?? f;
+    const shown = (r.concrete ? r.shownConcrete : r.shown)?.get(gr.name)?.elements;
     if (concrete.elements) {
       const at = r.concrete ? ` (${[...r.concrete.sizes].map(([k, v]) => `${k} = ${v}`).join(', ')})` : '';
       out.push(`    elementwise${at}`);
-      for (const e of concrete.elements) out.push(`      ${printText(elementLhs(concrete, e.at), n)} = ${printText(e.form, n)}`);
+      concrete.elements.forEach((e, i) => out.push(`      ${printText(elementLhs(concrete, e.at), n)} = ${printText(shown?.[i] ?? e.form, n)}`));
     }
   }
   if (g.claims.length) {
@@ -89,8 +90,16 @@ export function resultJson(r: Result): unknown {
       indices: f.free.map((m, i) => ({ index: m, lo: formJson(f.tensor.dims[i]!.lo, n), hi: formJson(f.tensor.dims[i]!.hi, n) })),
       local: formJson(f.local.result, n),
       closed: formJson(f.closed.result, n),
+      shown: formJson(r.shown.get(gr.name)?.closed ?? f.closed.result, n),
       steps: f.closed.steps.filter((s) => s.rule.visible).length,
-      ...(concrete.elements && { elementwise: concrete.elements.map((e) => ({ at: e.at.map(String), adjoint: formJson(elementLhs(concrete, e.at), n), form: formJson(e.form, n) })) }),
+      ...(concrete.elements && {
+        elementwise: concrete.elements.map((e, i) => ({
+          at: e.at.map(String),
+          adjoint: formJson(elementLhs(concrete, e.at), n),
+          form: formJson(e.form, n),
+          shown: formJson((r.concrete ? r.shownConcrete : r.shown)?.get(gr.name)?.elements?.[i] ?? e.form, n),
+        })),
+      }),
     };
   });
   return {

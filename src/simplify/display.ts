@@ -19,9 +19,9 @@ import { Rng } from '../numeric/random.js';
 import type { Env, Evaluate } from '../ops/op.js';
 import { opOf } from '../ops/registry.js';
 import { printText } from '../render/print.js';
-import { canonicalAdd, canonicalMul } from './algebra.js';
+import { canonicalAdd, canonicalMul, canonicalPow } from './algebra.js';
 import type { Monomial } from './nerdamer.js';
-import { expandTerms, factorTerms, monomialNode } from './nerdamer.js';
+import { expandTerms, factorTerms } from './nerdamer.js';
 
 const width = (n: Node): number => [...printText(n)].length;
 
@@ -43,8 +43,9 @@ export function displayForm(n: Node, check: (a: Node, b: Node) => boolean): Node
   if (!poly || poly.terms.length < 2) return n;
   // Each way of taking denominators out gives a candidate; the flattest, then the
   // shortest, that passes the check wins.
+  const budget = { factor: FACTOR_CALLS };
   const candidates = PULLS
-    .map((pull) => new Grouper(poly.atoms, pull).group(poly.terms))
+    .map((pull) => new Grouper(poly.atoms, pull, budget).group(poly.terms))
     .filter((c) => key(c) !== key(n))
     .sort((a, b) => depth(a) - depth(b) || width(a) - width(b)); // stable: ties keep PULLS order
   return candidates.find((c) => width(c) <= width(n) && check(n, c)) ?? n;
@@ -62,16 +63,23 @@ const PULLS: readonly Pull[] = [
   { integers: 'nearest', roots: 'lowest' },
 ];
 
+// nerdamer's factor takes up to ~0.3 s within its LIMITS; a display form asks it at
+// most this often (a count, not a clock, so the result does not depend on the machine).
+const FACTOR_CALLS = 24;
+
 const isElement = (a: Node): boolean => (a.op === 'read' || a.op === 'adj') && a.args.length > 0;
 
 class Grouper {
   constructor(
     private readonly atoms: readonly Node[],
     private readonly pull: Pull,
+    private readonly budget: { factor: number },
   ) {}
 
+  /** c·Π atom^p as a Node, in canonical order. */
   private mono(t: Monomial): Node {
-    return monomialNode(t, this.atoms);
+    const fs = [...t.powers].map(([i, p]) => (Q.isOne(p) ? this.atoms[i]! : canonicalPow(pow(this.atoms[i]!, num(p)))));
+    return canonicalMul(mul(num(t.coef), ...fs));
   }
 
   /** Σ terms, with the common factor out and the rest grouped. */
@@ -84,9 +92,10 @@ class Grouper {
   }
 
   /**
-   * The common factor: the gcd of the coefficients and every atom present in all
-   * terms with exponents of one sign. The sign is chosen so that most terms inside
-   * are positive; on a tie, so that a term with an element (x[m], ∂L/∂y[m]) is.
+   * The common factor: the gcd of the coefficients, every atom that all terms have
+   * with a positive exponent (at its smallest), and the denominators as `pull` says.
+   * Its sign leaves most terms inside positive; on a tie, a term with an element
+   * (x[m], ∂L/∂y[m]) is positive: x[m] − μ rather than μ − x[m].
    */
   private common(ts: readonly Monomial[]): Monomial {
     let n = 0n;
@@ -119,7 +128,8 @@ class Grouper {
 
   /** A sum without a common factor: factored by nerdamer if it can, else grouped. */
   private groupSum(ts: readonly Monomial[]): Node {
-    const f = factorTerms({ atoms: this.atoms, terms: ts });
+    const polynomial = ts.every((t) => [...t.powers.values()].every((p) => p.d === 1n && p.n > 0n));
+    const f = polynomial && this.budget.factor-- > 0 ? factorTerms({ atoms: this.atoms, terms: ts }) : undefined;
     const real = f?.factors.filter((x) => x.terms.length > 1) ?? [];
     if (f && real.length && f.factors.reduce((s, x) => s + x.exp, 0) > 1) {
       const parts = f.factors.map((x) => {
@@ -130,7 +140,12 @@ class Grouper {
     }
     // Greedy collection: the atom (with the sign of its exponent) shared by most terms.
     const count = new Map<string, number>();
-    for (const t of ts) for (const [i, p] of t.powers) count.set(`${i}${p.n > 0n ? '+' : '-'}`, (count.get(`${i}${p.n > 0n ? '+' : '-'}`) ?? 0) + 1);
+    for (const t of ts) {
+      for (const [i, p] of t.powers) {
+        const k = `${i}${p.n > 0n ? '+' : '-'}`;
+        count.set(k, (count.get(k) ?? 0) + 1);
+      }
+    }
     let best: string | undefined;
     for (const [k, c] of count) if (c >= 2 && c < ts.length && (!best || c > count.get(best)!)) best = k;
     if (!best) return canonicalAdd(add(...ts.map((t) => this.mono(t))));

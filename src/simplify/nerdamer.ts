@@ -13,10 +13,9 @@
 // and the answer is read back by the small parser below, never evaluated.
 import nerdamer from 'nerdamer-prime';
 import type { Node } from '../ir/node.js';
-import { add, countNodes, key, mul, num, pow } from '../ir/node.js';
+import { countNodes, key, mul, num, pow } from '../ir/node.js';
 import type { Rational } from '../ir/rational.js';
 import * as Q from '../ir/rational.js';
-import { canonicalAdd, canonicalMul, canonicalPow } from './algebra.js';
 
 /** c · Π atom^p over a Poly's atoms (index → nonzero exponent). */
 export interface Monomial {
@@ -39,8 +38,9 @@ export const LIMITS = {
   nodes: 200, // input nodes (countNodes)
   atoms: 30, // distinct opaque subexpressions
   terms: 64, // monomials after expansion (estimated before the call, counted after)
-  factorTerms: 16, // factor is asked only about polynomials this small…
-  factorDegree: 6, // …of this total degree (16 terms take ~0.4 s)
+  factorTerms: 12, // factor is asked only about polynomials with this many terms,
+  factorAtoms: 8, // this many variables and this total degree: 10 terms in 8
+  factorDegree: 4, // variables of degree 6 took 2 s, these take < 0.3 s
   text: 20_000, // characters of nerdamer's answer
 } as const;
 
@@ -54,11 +54,10 @@ export function encode(n: Node): { text: string; atoms: Node[] } | undefined {
   // Pass 1 finds the sums that must stay opaque (bases of √, 1/(…), (…)^(3/2)), so
   // that pass 2 names every occurrence of such a sum alike, also where it is not a base.
   const first = new Encoder(new Set());
-  if (first.go(n) === undefined) return undefined;
+  first.go(n);
   const enc = new Encoder(first.opaque);
-  const out = enc.go(n);
-  if (!out || out[1] > LIMITS.terms || enc.atoms.length > LIMITS.atoms) return undefined;
-  return { text: out[0], atoms: enc.atoms };
+  const [text, terms] = enc.go(n);
+  return terms > LIMITS.terms || enc.atoms.length > LIMITS.atoms ? undefined : { text, atoms: enc.atoms };
 }
 
 class Encoder {
@@ -75,7 +74,7 @@ class Encoder {
   }
 
   /** Text and an upper bound on its number of terms once expanded. */
-  go(m: Node): [string, number] | undefined {
+  go(m: Node): [string, number] {
     if (!ARITHMETIC.has(m.op) || this.opaque.has(key(m))) return this.atom(m);
     if (m.op === 'num') return [ratText(m.attrs.value!), 1];
     if (m.op === 'sqrt') return this.power(m.args[0]!, Q.rat(1, 2), m);
@@ -83,9 +82,7 @@ class Encoder {
       const e = m.args[1]!;
       return e.op === 'num' ? this.power(m.args[0]!, e.attrs.value!, m) : this.atom(m);
     }
-    const parts = m.args.map((a) => this.go(a));
-    if (parts.some((p) => !p)) return undefined;
-    const ps = parts as [string, number][];
+    const ps = m.args.map((a) => this.go(a));
     const est = m.op === 'add' ? ps.reduce((s, p) => s + p[1], 0) : ps.reduce((s, p) => Math.min(s * p[1], 1e6), 1);
     return [`(${ps.map((p) => p[0]).join(m.op === 'add' ? '+' : '*')})`, est];
   }
@@ -94,10 +91,10 @@ class Encoder {
   // products and nest ((a·b)^k = a^k·b^k, (c^q)^k = c^(q·k) hold for every integer
   // k); any other base of a negative or fractional power becomes an opaque atom,
   // so nerdamer never sees √ of a sum (nor (a²)^(1/2), which it turns into abs).
-  private power(b: Node, r: Rational, whole: Node): [string, number] | undefined {
+  private power(b: Node, r: Rational, whole: Node): [string, number] {
     if (natural(r)) {
-      const inner = this.go(b);
-      return inner && [`(${inner[0]})^${r.n}`, Math.min(inner[1] ** Number(r.n), 1e6)];
+      const [text, terms] = this.go(b);
+      return [`(${text})^${r.n}`, Math.min(terms ** Number(r.n), 1e6)];
     }
     if (Q.isInteger(r) && b.op === 'mul') return this.go(mul(...b.args.map((f) => pow(f, num(r)))));
     if (Q.isInteger(r) && b.op === 'pow' && b.args[1]!.op === 'num') return this.power(b.args[0]!, Q.mul(b.args[1]!.attrs.value!, r), whole);
@@ -117,15 +114,15 @@ const memo = new Map<string, string | undefined>();
 function run(op: 'expand' | 'factor', text: string): string | undefined {
   if (!SAFE.test(text)) return undefined;
   const k = `${op} ${text}`;
-  if (memo.has(k)) return memo.get(k);
-  let out: string | undefined;
-  try {
-    out = nerdamer[op](text).toString();
-  } catch {
-    out = undefined; // nerdamer throws on what it cannot do ("Polynomial Expected!")
+  if (!memo.has(k)) {
+    if (memo.size >= 512) memo.clear();
+    try {
+      const out = nerdamer[op](text).toString();
+      memo.set(k, out.length <= LIMITS.text ? out : undefined);
+    } catch {
+      memo.set(k, undefined); // nerdamer throws on what it cannot do ("Polynomial Expected!")
+    }
   }
-  if (memo.size >= 512) memo.clear();
-  memo.set(k, out !== undefined && out.length <= LIMITS.text ? out : undefined);
   return memo.get(k);
 }
 
@@ -138,55 +135,45 @@ export type E =
   | { k: 'mul'; a: E[] }
   | { k: 'pow'; b: E; e: Rational };
 class Reject extends Error {}
-
-export function parse(text: string, atomCount: number): E | undefined {
-  const toks = text.match(/\d+|[A-Za-z_]\w*|\S/g) ?? [];
-  let at = 0;
-  const peek = (): string | undefined => toks[at];
-  const eat = (t: string): boolean => (toks[at] === t ? (at++, true) : false);
-  const need = (t: string): void => {
-    if (!eat(t)) throw new Reject();
-  };
-  const expr = (): E => {
-    const a = [term()];
-    for (;;) {
-      if (eat('+')) a.push(term());
-      else if (eat('-')) a.push({ k: 'mul', a: [{ k: 'num', v: Q.rat(-1) }, term()] });
-      else return a.length === 1 ? a[0]! : { k: 'add', a };
-    }
-  };
-  const term = (): E => {
-    const a = [unary()];
-    for (;;) {
-      if (eat('*')) a.push(unary());
-      else if (eat('/')) a.push({ k: 'pow', b: unary(), e: Q.rat(-1) });
-      else return a.length === 1 ? a[0]! : { k: 'mul', a };
-    }
-  };
-  const unary = (): E => (eat('-') ? { k: 'mul', a: [{ k: 'num', v: Q.rat(-1) }, unary()] } : eat('+') ? unary() : power());
-  const power = (): E => {
-    const b = primary();
-    if (!eat('^')) return b;
-    const e = constant(unary()); // right-associative; the exponent must be a rational
-    return { k: 'pow', b, e };
-  };
-  const primary = (): E => {
-    const t = peek();
-    at++;
-    if (t === '(') return ((e) => (need(')'), e))(expr());
-    if (t !== undefined && /^\d+$/.test(t)) return { k: 'num', v: Q.rat(BigInt(t)) };
-    if (t === 'sqrt' && eat('(')) return ((e) => (need(')'), { k: 'pow' as const, b: e, e: Q.rat(1, 2) }))(expr());
-    const m = t === undefined ? null : /^a(\d+)$/.exec(t);
-    if (m && Number(m[1]) < atomCount) return { k: 'atom', i: Number(m[1]) };
-    throw new Reject();
-  };
+/** f's value, or undefined where it rejected what nerdamer said. */
+const guard = <T>(f: () => T): T | undefined => {
   try {
-    const e = expr();
-    return at === toks.length ? e : undefined;
+    return f();
   } catch (err) {
     if (err instanceof Reject) return undefined;
     throw err;
   }
+};
+
+/** nerdamer's answer read back as a tree over the atoms a0…a(atomCount − 1). */
+export function parse(text: string, atomCount: number): E | undefined {
+  const toks = text.match(/\d+|[A-Za-z_]\w*|\S/g) ?? [];
+  let at = 0;
+  const eat = (t: string): boolean => (toks[at] === t ? (at++, true) : false);
+  const neg = (e: E): E => ({ k: 'mul', a: [{ k: 'num', v: Q.rat(-1) }, e] });
+  const list = (k: 'add' | 'mul', first: E, next: () => E | undefined): E => {
+    const a = [first];
+    for (let e = next(); e; e = next()) a.push(e);
+    return a.length === 1 ? first : { k, a };
+  };
+  const expr = (): E => list('add', term(), () => (eat('+') ? term() : eat('-') ? neg(term()) : undefined));
+  const term = (): E => list('mul', unary(), () => (eat('*') ? unary() : eat('/') ? { k: 'pow', b: unary(), e: Q.rat(-1) } : undefined));
+  const unary = (): E => (eat('-') ? neg(unary()) : eat('+') ? unary() : power());
+  // right-associative; an exponent must work out to a rational number
+  const power = (): E => ((b) => (eat('^') ? { k: 'pow', b, e: constant(unary()) } : b))(primary());
+  const primary = (): E => {
+    const t = toks[at++] ?? '';
+    if (t === '(' || (t === 'sqrt' && eat('('))) {
+      const e = expr();
+      if (!eat(')')) throw new Reject();
+      return t === '(' ? e : { k: 'pow', b: e, e: Q.rat(1, 2) };
+    }
+    if (/^\d+$/.test(t)) return { k: 'num', v: Q.rat(BigInt(t)) };
+    const m = /^a(\d+)$/.exec(t);
+    if (m && Number(m[1]) < atomCount) return { k: 'atom', i: Number(m[1]) };
+    throw new Reject();
+  };
+  return guard(() => ((e) => (at === toks.length ? e : undefined))(expr()));
 }
 
 /** The value of a constant subtree (an exponent), exactly. */
@@ -202,14 +189,12 @@ const monoKey = (m: Monomial): string =>
   [...m.powers].sort((a, b) => a[0] - b[0]).map(([i, p]) => `${i}^${Q.ratToString(p)}`).join('*');
 
 /** Like monomials collected, zero coefficients and exponents dropped. */
-export function normalize(ts: readonly Monomial[]): Monomial[] {
+function normalize(ts: readonly Monomial[]): Monomial[] {
   const by = new Map<string, Monomial>();
   for (const t of ts) {
-    const powers = new Map([...t.powers].filter(([, p]) => !Q.isZero(p)));
-    const m = { coef: t.coef, powers };
-    const k = monoKey(m);
-    const old = by.get(k);
-    by.set(k, old ? { coef: Q.add(old.coef, m.coef), powers } : m);
+    const m = { coef: t.coef, powers: new Map([...t.powers].filter(([, p]) => !Q.isZero(p))) };
+    const old = by.get(monoKey(m));
+    by.set(monoKey(m), old ? { ...m, coef: Q.add(old.coef, m.coef) } : m);
   }
   return [...by.values()].filter((m) => !Q.isZero(m.coef));
 }
@@ -240,8 +225,8 @@ function terms(e: E): Monomial[] {
   // Other powers only of a single monomial: (c·Π a^p)^r = c^r·Π a^(p·r) for an
   // integer r; a fractional r only of a lone atom whose exponent is not even, since
   // (a²)^(1/2) = |a|, not a.
-  const m = base.length === 1 ? base[0]! : undefined;
-  if (!m) throw new Reject();
+  const m = base[0];
+  if (!m || base.length > 1) throw new Reject();
   const powers = new Map([...m.powers].map(([i, p]) => [i, Q.mul(p, e.e)] as [number, Rational]));
   if (Q.isInteger(e.e)) {
     const c = Q.powInt(m.coef, e.e.n);
@@ -252,15 +237,6 @@ function terms(e: E): Monomial[] {
   if (!Q.isOne(m.coef) || m.powers.size !== 1 || (Q.isInteger(p!) && p!.n % 2n === 0n)) throw new Reject();
   return [{ coef: Q.ONE, powers }];
 }
-
-const guard = <T>(f: () => T): T | undefined => {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof Reject) return undefined;
-    throw err;
-  }
-};
 
 /** n multiplied out by nerdamer, as monomials over n's opaque atoms. Bounded by LIMITS. */
 export function expandTerms(n: Node): Poly | undefined {
@@ -277,14 +253,15 @@ function polyText(ts: readonly Monomial[]): string {
 }
 
 /**
- * nerdamer's factorisation of a small polynomial (natural exponents, ≤ 16 terms,
- * degree ≤ 6), multiplied out again and compared exactly; undefined otherwise.
+ * nerdamer's factorisation of a small polynomial (natural exponents, within the
+ * factor LIMITS), multiplied out again and compared exactly; undefined otherwise.
  */
 export function factorTerms(p: Poly): Factored | undefined {
   const ts = normalize(p.terms);
   const degree = (t: Monomial): number => [...t.powers.values()].reduce((s, e) => s + Number(e.n), 0);
   const ok = ts.every((t) => [...t.powers.values()].every(natural) && degree(t) <= LIMITS.factorDegree);
-  if (!ok || ts.length < 2 || ts.length > LIMITS.factorTerms) return undefined;
+  const vars = new Set(ts.flatMap((t) => [...t.powers.keys()])).size;
+  if (!ok || ts.length < 2 || ts.length > LIMITS.factorTerms || vars > LIMITS.factorAtoms) return undefined;
   const out = run('factor', polyText(ts));
   const e = out === undefined ? undefined : parse(out, p.atoms.length);
   return e && guard(() => {
@@ -301,16 +278,4 @@ export function factorTerms(p: Poly): Factored | undefined {
     const same = back.length === ts.length && back.every((m) => ts.some((t) => monoKey(t) === monoKey(m) && Q.eq(t.coef, m.coef)));
     return same ? { coef, factors } : undefined;
   });
-}
-
-/** A monomial as a Node over the atoms, in canonical order. */
-export function monomialNode(t: Monomial, atoms: readonly Node[]): Node {
-  const fs = [...t.powers].map(([i, p]) => (Q.isOne(p) ? atoms[i]! : canonicalPow(pow(atoms[i]!, num(p)))));
-  return canonicalMul(mul(num(t.coef), ...fs));
-}
-
-/** n multiplied out by nerdamer, as a Node (same bounds as expandTerms). */
-export function expandNode(n: Node): Node | undefined {
-  const p = expandTerms(n);
-  return p && (p.terms.length ? canonicalAdd(add(...p.terms.map((t) => monomialNode(t, p.atoms)))) : num(0));
 }

@@ -6,6 +6,7 @@
 import type { AdjointForms, Derivation } from '../autodiff/forms.js';
 import type { Node } from '../ir/node.js';
 import type { Field } from '../numeric/field.js';
+import type { Presented } from '../render/present.js';
 import type { TensorValue, Values } from '../numeric/evaluate.js';
 import { elementsOf, evaluate, forward, magnitude } from '../numeric/evaluate.js';
 import type { Big } from '../numeric/mathjs.js';
@@ -49,7 +50,9 @@ export interface CheckOptions {
   /** Sizes fixed by --size; the others are sampled. */
   readonly fixed?: Sizes;
   /** Elementwise forms derived at these sizes (checked only there). */
-  readonly elementwise?: { readonly sizes: Sizes; readonly derivation: Derivation };
+  readonly elementwise?: { readonly sizes: Sizes; readonly derivation: Derivation; readonly shown?: Presented };
+  /** The forms as printed, checked like the engine's own. */
+  readonly shown?: Presented;
 }
 
 interface Acc {
@@ -98,12 +101,22 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
         const onlyUpstream = { tensors: point.tensors, adjoints: new Map(), upstream: point.upstream };
         const closed = compare(F, forms, forms.closed.result, ref, sizes, onlyUpstream);
         note(gr.name, 'closed', label, closed.err, closed.problem);
+        const display = opts.shown?.get(gr.name)?.closed;
+        if (display) {
+          const shown = compare(F, forms, display, ref, sizes, onlyUpstream);
+          note(gr.name, 'closed', label, shown.err, shown.problem && `as printed: ${shown.problem}`);
+        }
         const inner = innerProduct(F, forms, forms.closed.result, ref, sizes, onlyUpstream, point.directional.get(gr.name)!);
         note(gr.name, 'inner', label, inner.err, inner.problem);
         const el = elementwise?.adjoints.get(gr.name)?.elements;
         if (el) {
-          const e = compareElements(F, el, ref, sizes, onlyUpstream);
+          const e = compareElements(F, el.map((x) => x.form), ref, sizes, onlyUpstream);
           note(gr.name, 'elementwise', label, e.err, e.problem);
+          const shownEls = (elementwise === d ? opts.shown : opts.elementwise?.shown)?.get(gr.name)?.elements;
+          if (shownEls) {
+            const s = compareElements(F, shownEls, ref, sizes, onlyUpstream);
+            note(gr.name, 'elementwise', label, s.err, s.problem && `as printed: ${s.problem}`);
+          }
         }
       }
     }
@@ -219,10 +232,10 @@ function innerProduct(F: Field<Big>, forms: AdjointForms, form: Node, ref: Tenso
   }
 }
 
-function compareElements(F: Field<Big>, els: NonNullable<AdjointForms['elements']>, ref: TensorValue<Big>, sizes: Sizes, values: Values<Big>): Outcome {
+function compareElements(F: Field<Big>, els: readonly Node[], ref: TensorValue<Big>, sizes: Sizes, values: Values<Big>): Outcome {
   try {
-    const scales = els.map((e) => F.toNumber(magnitude(F, e.form, sizes, values)));
-    return outcome(F, els.map((e) => evaluate(F, e.form, sizes, values)), ref.data, scales);
+    const scales = els.map((e) => F.toNumber(magnitude(F, e, sizes, values)));
+    return outcome(F, els.map((e) => evaluate(F, e, sizes, values)), ref.data, scales);
   } catch (e) {
     return { err: Infinity, problem: `cannot evaluate: ${(e as Error).message}` };
   }
