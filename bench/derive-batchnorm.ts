@@ -12,7 +12,7 @@ import { parseSpec } from '../src/syntax/parse.js';
 import { stepCheck } from '../src/verify/stepcheck.js';
 
 const FILE = 'derivations/seed/batchnorm.layer';
-const RUNS = 30;
+const RUNS = 100;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -24,7 +24,7 @@ function time(label: string, g: Graph, vetted: boolean): void {
     const check = vetted ? stepCheck(g) : undefined;
     return derive(g, check ? { check } : {});
   };
-  for (let i = 0; i < 5; i++) once(); // warm-up: JIT and caches
+  for (let i = 0; i < 30; i++) once(); // warm-up: JIT and caches
   const ms: number[] = [];
   let steps = 0;
   for (let i = 0; i < RUNS; i++) {
