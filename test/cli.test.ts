@@ -55,6 +55,27 @@ describe('gradproof command line', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it('gives byte-identical output for the same input', () => {
+    // deterministic: sampling is seeded, work is bounded by counts, not time
+    const a = cli('check', 'derivations/seed/conv-maxpool.layer', '--json');
+    const b = cli('check', 'derivations/seed/conv-maxpool.layer', '--json');
+    expect(a.out).toBe(b.out);
+    expect(cli('derive', 'derivations/seed/batchnorm.layer').out).toBe(cli('derive', 'derivations/seed/batchnorm.layer').out);
+    // and another seed samples other points
+    const c = cli('check', 'derivations/seed/conv-maxpool.layer', '--json', '--seed', '7');
+    expect(c.code).toBe(0);
+    expect(c.out).not.toBe(a.out);
+  });
+
+  it('says honestly when no point can be sampled (a forward pass that is never finite)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradproof-'));
+    const file = join(dir, 'nan.layer');
+    writeFileSync(file, 'param a\ny = a / 0\n');
+    const r = cli('check', file);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('no point where the forward pass is finite');
+  });
+
   it('exits 2 on a usage error and prints help', () => {
     expect(cli('frobnicate').code).toBe(2);
     expect(cli('derive', '--bogus', 'x.layer').err).toContain('unknown option --bogus');

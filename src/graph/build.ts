@@ -153,7 +153,7 @@ class Builder {
     const defs = [...this.tensors.values()].filter((t) => t.role === 'def');
     if (!this.outputs.length) {
       const last = defs[defs.length - 1];
-      if (!last) throw new SpecError('shape', `${this.file}: nothing is defined, so there is no output to differentiate`);
+      if (!last) throw new SpecError('shape', 'nothing is defined, so there is no output to differentiate');
       this.outputs = [{ name: last.name, span: last.span }];
     }
     const grads = this.grads ?? [...this.tensors.values()].filter((t) => t.role === 'input' || t.role === 'param').map((t) => ({ name: t.name, span: t.span }));

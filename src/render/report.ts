@@ -71,7 +71,7 @@ export function checkText(c: CheckReport): string {
     const err = Number.isFinite(f.maxRelError) ? f.maxRelError.toExponential(1) : '∞';
     out.push(`  ${f.pass ? 'PASS' : 'FAIL'}  dL/d${f.gradient.padEnd(8)} ${f.form.padEnd(11)} ${String(f.points).padStart(3)} points  max rel. error ${err}${f.problem ? `  (${f.problem})` : ''}`);
   }
-  out.push(`  ${c.pass ? 'all forms agree' : 'SOME FORMS DISAGREE'} with finite differences (64-digit arithmetic, tolerance ${c.tolerance.toExponential(0)})`);
+  out.push(c.pass ? `  all forms agree with finite differences (64-digit arithmetic, tolerance ${c.tolerance.toExponential(0)})` : '  SOME FORMS FAILED THE CHECK (see the FAIL lines)');
   return out.join('\n');
 }
 

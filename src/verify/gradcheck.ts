@@ -87,8 +87,8 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
     const label = showSizes(sizes);
     for (let p = 0; p < points; p++) {
       const point = samplePoint(F, d, sizes, root.fork(`${label}#${p}`));
-      if (!point) {
-        for (const gr of g.grads) note(gr.name, 'closed', label, Infinity, `no point away from kinks and ties at ${label}`);
+      if (typeof point === 'string') {
+        for (const gr of g.grads) note(gr.name, 'closed', label, Infinity, `${point} at ${label}`);
         continue;
       }
       const elementwise = opts.elementwise && sameSizes(opts.elementwise.sizes, sizes) ? opts.elementwise.derivation : g.sizes.size === 0 ? d : undefined;
@@ -144,8 +144,10 @@ interface Point {
   readonly directional: ReadonlyMap<string, { readonly direction: readonly Big[]; readonly value: Big }>;
 }
 
-function samplePoint(F: Field<Big>, d: Derivation, sizes: Sizes, rng: Rng): Point | undefined {
+/** A point away from kinks, ties and undefined values, or why none was found. */
+function samplePoint(F: Field<Big>, d: Derivation, sizes: Sizes, rng: Rng): Point | string {
   const g = d.graph;
+  let why = 'no point away from kinks and ties';
   for (let attempt = 0; attempt < RESAMPLES; attempt++) {
     const r = rng.fork(`attempt ${attempt}`);
     const leaves = sampleLeaves(F, g, sizes, r);
@@ -153,6 +155,11 @@ function samplePoint(F: Field<Big>, d: Derivation, sizes: Sizes, rng: Rng): Poin
     const margins = { min: Infinity };
     const tensors = forward(F, g, sizes, leaves, undefined, margins);
     if (margins.min < KINK_MARGIN) continue;
+    const bad = [...tensors].find(([, v]) => v.data.some((x) => !F.isFinite(x)));
+    if (bad) {
+      why = `no point where the forward pass is finite (${bad[0]} is NaN or infinite; an assumption such as \`input x[n] > 0\` restricts the sampling)`;
+      continue;
+    }
     const loss = (t: ReadonlyMap<string, TensorValue<Big>>): Big => {
       if (g.lossDefined) return t.get(g.loss)!.data[0]!;
       let s = F.zero;
@@ -179,7 +186,7 @@ function samplePoint(F: Field<Big>, d: Derivation, sizes: Sizes, rng: Rng): Poin
     if (g.lossDefined) reference.set(g.loss, { lo: [], hi: [], data: [F.one] });
     return { tensors, upstream, reference, directional };
   }
-  return undefined;
+  return why;
 }
 
 interface Outcome {
