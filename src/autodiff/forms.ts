@@ -73,7 +73,12 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
     });
     const simplified = simplify(substituted, { ...base, rules: CLOSED_RULES, folds });
     const refolded = simplify(simplified.result, { ...base, rules: REFOLD_RULES, elementFolds });
-    const closed = { result: refolded.result, steps: [...simplified.steps, ...refolded.steps], rejected: [...simplified.rejected, ...refolded.rejected] };
+    const closed = {
+      result: refolded.result,
+      steps: [...simplified.steps, ...refolded.steps],
+      rejected: [...simplified.rejected, ...refolded.rejected],
+      unvetted: simplified.unvetted + refolded.unvetted,
+    };
     const elements = elementsOf(g, t, free, closed.result, folds, opts);
     closedOf.set(t.name, { tensor: t, free, local, closed, ...(elements && { elements }) });
   }

@@ -6,7 +6,7 @@ import type { Field } from '../numeric/field.js';
 import type { Differentiate, Env, Evaluate, Op, Printer, ValueKind } from './op.js';
 import { PREC } from './op.js';
 
-export const realResult = (args: readonly ValueKind[]): ValueKind => (args.length, 'real');
+export const realResult = (): ValueKind => 'real';
 
 /** The result is an integer when every argument is. */
 export const sameKind = (args: readonly ValueKind[]): ValueKind =>

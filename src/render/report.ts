@@ -45,6 +45,8 @@ export function deriveText(r: Result): string {
     out.push('', `  ${printText(lhs(f), n)}${rangeText(g, f)}`);
     out.push(`    local    ${printText(lhs(f), n)} = ${printText(f.local.result, n)}`);
     out.push(`    closed   ${printText(lhs(f), n)} = ${printText(r.shown.get(gr.name)?.closed ?? f.closed.result, n)}`);
+    const refused = f.local.rejected.length + f.closed.rejected.length;
+    if (refused) out.push(`    note     the numeric check refused ${refused} simplification step${refused > 1 ? 's' : ''} (${[...new Set([...f.local.rejected, ...f.closed.rejected].map((s) => s.rule.name))].join(', ')}): please report it`);
     const concrete = r.concrete?.derivation.adjoints.get(gr.name) ?? f;
     const shown = (r.concrete ? r.shownConcrete : r.shown)?.get(gr.name)?.elements;
     if (concrete.elements) {
@@ -92,6 +94,9 @@ export function resultJson(r: Result): unknown {
       closed: formJson(f.closed.result, n),
       shown: formJson(r.shown.get(gr.name)?.closed ?? f.closed.result, n),
       steps: f.closed.steps.filter((s) => s.rule.visible).length,
+      // rule applications the float64 check refused (a rule bug, caught) or could not test alone
+      refusedSteps: f.local.rejected.length + f.closed.rejected.length,
+      unvettedSteps: f.local.unvetted + f.closed.unvetted,
       ...(concrete.elements && {
         elementwise: concrete.elements.map((e, i) => ({
           at: e.at.map(String),

@@ -21,10 +21,16 @@ export interface Simplified {
   readonly steps: readonly Step[];
   /** Steps a numeric check refused (a rule that would have changed the value). */
   readonly rejected: readonly Step[];
+  /** Steps accepted without a numeric check of their own (see StepCheck). */
+  readonly unvetted: number;
 }
 
-/** Checks a step numerically inside the given scope: true when before and after agree. */
-export type StepCheck = (before: Node, after: Node, scope: Scope) => boolean;
+/**
+ * Checks a step numerically inside the given scope. 'untestable': no point could be
+ * evaluated (a read that only a bracket around the subexpression keeps in range); such
+ * a step is accepted and counted, and the check of the whole form covers it.
+ */
+export type StepCheck = (before: Node, after: Node, scope: Scope) => 'agree' | 'differ' | 'untestable';
 
 export interface SimplifyOptions {
   readonly rules: readonly Rule[];
@@ -50,6 +56,7 @@ interface Ctx extends RuleContext {
 
 export function simplify(root: Node, opts: SimplifyOptions): Simplified {
   const steps: Step[] = [];
+  let unvetted = 0;
   const rejected: Step[] = [];
   const maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
   const maxNodes = opts.maxNodes ?? DEFAULT_MAX_NODES;
@@ -92,11 +99,13 @@ export function simplify(root: Node, opts: SimplifyOptions): Simplified {
       const tag = `${rule.name}@${key(n)}`;
       if (refused.has(tag)) continue;
       const step = { rule, before: n, after: out };
-      if (opts.check && !opts.check(n, out, ctx.scope)) {
+      const verdict = opts.check?.(n, out, ctx.scope);
+      if (verdict === 'differ') {
         refused.add(tag);
         rejected.push(step);
         continue;
       }
+      if (verdict === 'untestable') unvetted++;
       steps.push(step);
       if (steps.length > maxSteps) {
         throw new SpecError('limit', `simplification stopped after ${maxSteps} steps (the step limit); the expression keeps growing`);
@@ -110,7 +119,8 @@ export function simplify(root: Node, opts: SimplifyOptions): Simplified {
   };
 
   const top: Ctx = { scope: opts.scope, folds: opts.folds ?? new Map(), elementFolds: opts.elementFolds ?? [], unrollLimit: opts.unrollLimit ?? 0, constants: opts.constants ?? new Set(), id: 'top' };
-  return { result: rewrite(root, top), steps, rejected };
+  const result = rewrite(root, top);
+  return { result, steps, rejected, unvetted };
 }
 
 function enter(ctx: Ctx, index: string, lo: Node, hi: Node): Ctx {
