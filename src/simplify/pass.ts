@@ -14,6 +14,8 @@ export interface Step {
   readonly rule: Rule;
   readonly before: Node;
   readonly after: Node;
+  /** The whole expression right after this step: what a proof's next line shows. */
+  readonly root: Node;
 }
 
 export interface Simplified {
@@ -77,18 +79,32 @@ export function simplify(root: Node, opts: SimplifyOptions): Simplified {
     return cur;
   };
 
+  // The path from the root to the node being rewritten, with the siblings as they are
+  // so far: enough to rebuild the whole expression after any step (Step.root).
+  const frames: { readonly n: Node; readonly args: Node[]; i: number }[] = [];
+  const snapshot = (sub: Node): Node => {
+    let cur = sub;
+    for (let k = frames.length - 1; k >= 0; k--) {
+      const f = frames[k]!;
+      const args = f.args.slice();
+      args[f.i] = cur;
+      cur = node(f.n.op, args, f.n.attrs);
+    }
+    return cur;
+  };
+
   const withChildren = (n: Node, ctx: Ctx): Node => {
     if (!n.args.length) return n;
-    if (!BINDERS.has(n.op)) {
-      const args = n.args.map((a) => rewrite(a, ctx));
-      return args.every((a, i) => a === n.args[i]) ? n : node(n.op, args, n.attrs, n.span);
+    const frame = { n, args: [...n.args], i: 0 };
+    frames.push(frame);
+    // a binder's body is rewritten inside its range; its bounds and `at` outside it
+    const inner = BINDERS.has(n.op) ? (): Ctx => enter(ctx, n.attrs.index!, frame.args[0]!, frame.args[1]!) : undefined;
+    for (let i = 0; i < n.args.length; i++) {
+      frame.i = i;
+      frame.args[i] = rewrite(n.args[i]!, inner && i === 2 ? inner() : ctx);
     }
-    const lo = rewrite(n.args[0]!, ctx);
-    const hi = rewrite(n.args[1]!, ctx);
-    const inner = enter(ctx, n.attrs.index!, lo, hi);
-    const body = rewrite(n.args[2]!, inner);
-    const rest = n.args.slice(3).map((a) => rewrite(a, ctx));
-    const args = [lo, hi, body, ...rest];
+    frames.pop();
+    const args = frame.args;
     return args.every((a, i) => a === n.args[i]) ? n : node(n.op, args, n.attrs, n.span);
   };
 
@@ -98,7 +114,7 @@ export function simplify(root: Node, opts: SimplifyOptions): Simplified {
       if (!out || out === n || key(out) === key(n)) continue;
       const tag = `${rule.name}@${key(n)}`;
       if (refused.has(tag)) continue;
-      const step = { rule, before: n, after: out };
+      const step = { rule, before: n, after: out, root: snapshot(out) };
       const verdict = opts.check?.(n, out, ctx.scope);
       if (verdict === 'differ') {
         refused.add(tag);
