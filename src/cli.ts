@@ -1,11 +1,13 @@
 // gradproof's command line. Exit codes: 2 for any bad input (a file's error, an
 // unknown option), else 1 if a check failed, else 0. Errors in a file are printed
 // as file:line:col with the line and a caret; never as a stack trace.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Result } from './pipeline.js';
 import { run } from './pipeline.js';
+import type { Report } from './render/documents.js';
+import { reportOf, toHtml, toHtmlIndex, toMarkdown, toTex } from './render/documents.js';
 import { checkText, deriveText, resultJson } from './render/report.js';
 import { SpecError } from './syntax/errors.js';
 
@@ -15,15 +17,25 @@ usage:
   gradproof derive FILE|DIR…  [--size n=4] [--json]   local, closed and elementwise forms
   gradproof check  FILE|DIR…  [--size n=4] [--seed S] [--json]
                                                       every form against finite differences
+  gradproof tex    FILE|DIR…  [-o out.tex]            the proofs as a LaTeX document
+  gradproof md     FILE|DIR…  [-o out.md]             the proofs as Markdown ($$ blocks)
+  gradproof html   FILE       [-o out.html]           the proofs as one self-contained page
+  gradproof html   DIR…       [-o folder]             a page per file and an index.html
+                                                      (folder: report/ unless -o names one)
   gradproof --help | --version
 
 A DIR stands for every .layer file below it. --size fixes a size symbol (repeat
 it, or write n=4,K=2) so that elementwise forms can be written out.
+The documents include the numeric check of every form (as \`check\` does).
 Exit status: 2 bad input, 1 a check failed, 0 otherwise.`;
 
+const COMMANDS = ['derive', 'check', 'tex', 'md', 'html'] as const;
+type Command = (typeof COMMANDS)[number];
+
 interface Args {
-  command: 'derive' | 'check';
+  command: Command;
   paths: string[];
+  output?: string;
   json: boolean;
   sizes: Map<string, bigint>;
   seed?: string;
@@ -35,17 +47,18 @@ function parseArgs(argv: readonly string[]): Args | 'help' | 'version' {
   if (argv.includes('--help') || argv.includes('-h')) return 'help';
   if (argv.includes('--version') || argv.includes('-V')) return 'version';
   const [command, ...rest] = argv;
-  if (command !== 'derive' && command !== 'check') {
-    throw new UsageError(command ? `unknown command "${command}": expected derive or check` : 'no command given');
+  if (!COMMANDS.includes(command as Command)) {
+    throw new UsageError(command ? `unknown command "${command}": expected ${COMMANDS.join(', ')}` : 'no command given');
   }
-  const args: Args = { command, paths: [], json: false, sizes: new Map() };
+  const args: Args = { command: command as Command, paths: [], json: false, sizes: new Map() };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === '--json') args.json = true;
-    else if (a === '--size' || a === '--seed') {
+    else if (a === '--size' || a === '--seed' || a === '-o' || a === '--output') {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`${a} needs a value`);
       if (a === '--seed') args.seed = v;
+      else if (a === '-o' || a === '--output') args.output = v;
       else for (const part of v.split(',')) addSize(args.sizes, part);
     } else if (a.startsWith('--size=')) a.slice(7).split(',').forEach((p) => addSize(args.sizes, p));
     else if (a.startsWith('--seed=')) args.seed = a.slice(7);
@@ -53,6 +66,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' | 'version' {
     else args.paths.push(a);
   }
   if (!args.paths.length) throw new UsageError(`gradproof ${command} needs a FILE or DIR`);
+  if (args.output && (args.command === 'derive' || args.command === 'check')) throw new UsageError(`-o is for tex, md and html`);
   return args;
 }
 
@@ -119,11 +133,14 @@ export function main(argv: readonly string[], io: Io = stdio): number {
   let failed = false;
   const json: unknown[] = [];
   const texts: string[] = [];
+  const reports: Report[] = [];
   for (const file of files) {
     let result: Result;
+    let source: string;
     try {
-      const opts = { sizes: args.sizes, check: args.command === 'check', ...(args.seed !== undefined && { seed: args.seed }) };
-      result = run(file, readFileSync(file, 'utf8'), opts);
+      const opts = { sizes: args.sizes, check: args.command !== 'derive', ...(args.seed !== undefined && { seed: args.seed }) };
+      source = readFileSync(file, 'utf8');
+      result = run(file, source, opts);
     } catch (e) {
       bad = true;
       if (e instanceof SpecError) {
@@ -137,12 +154,42 @@ export function main(argv: readonly string[], io: Io = stdio): number {
       continue;
     }
     if (result.check && !result.check.pass) failed = true;
-    if (args.json) json.push(resultJson(result));
+    if (args.command === 'tex' || args.command === 'md' || args.command === 'html') reports.push(reportOf(result, source));
+    else if (args.json) json.push(resultJson(result));
     else texts.push(args.command === 'derive' ? deriveText(result) : checkText(result.check!));
   }
   if (args.json) io.out(`${JSON.stringify(files.length === 1 && json.length === 1 ? json[0] : json, bigintSafe, 2)}\n`);
   else if (texts.length) io.out(`${texts.join('\n\n')}\n`);
+  if (reports.length) {
+    try {
+      writeDocuments(args, files, reports, io);
+    } catch (e) {
+      io.err(`gradproof: cannot write ${args.output}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
   return bad ? 2 : failed ? 1 : 0;
+}
+
+/** tex and md: one document; html: one page for a FILE, a folder with an index for a DIR. */
+function writeDocuments(args: Args, files: readonly string[], reports: readonly Report[], io: Io): void {
+  const emit = (path: string | undefined, text: string): void => {
+    if (!path) return io.out(text);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+    io.err(`wrote ${path}\n`);
+  };
+  if (args.command === 'tex') return emit(args.output, toTex(reports));
+  if (args.command === 'md') return emit(args.output, toMarkdown(reports));
+  const folder = files.length > 1 || args.paths.some((p) => statSync(p).isDirectory());
+  if (!folder) return emit(args.output, toHtml(reports[0]!));
+  const dir = args.output ?? 'report';
+  const entries = reports.map((report) => {
+    const href = `${report.file.replace(/\.layer$/, '').replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+/, '')}.html`;
+    emit(join(dir, href), toHtml(report));
+    return { report, href };
+  });
+  emit(join(dir, 'index.html'), toHtmlIndex(entries));
 }
 
 const bigintSafe = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v === Infinity ? 'Infinity' : v);

@@ -42,8 +42,10 @@ describe('displayForm', () => {
   test('(b) batch norm: γ and a power of (σ² + ε) come out, as in the textbook', () => {
     const d = displayForm(batchNorm, numericallyEqual);
     const text = printText(d);
+    // one common denominator (a single fraction bar) is preferred to a fraction inside
+    // the bracket: the textbook's γ/(n·…) over the whole bracket
     expect(text).toBe(
-      'γ·(n·∂L/∂y[m] − (x[m] − μ)·(Σ_{i=1}^{n} ∂L/∂y[i]·(x[i] − μ))/(σ² + ε) − Σ_{i=1}^{n} ∂L/∂y[i])/(n·√(σ² + ε))',
+      'γ·((n·∂L/∂y[m] − Σ_{i=1}^{n} ∂L/∂y[i])·(σ² + ε) − (x[m] − μ)·Σ_{i=1}^{n} ∂L/∂y[i]·(x[i] − μ))/(n·(σ² + ε)^(3/2))',
     );
     expect(text.match(/γ/g)).toHaveLength(1); // three times before
     expect(d.op).toBe('mul');

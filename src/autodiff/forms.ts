@@ -14,6 +14,7 @@ import { simplify } from '../simplify/pass.js';
 import type { ElementFold, Fold } from '../simplify/rules.js';
 import { CLOSED_RULES, ELEMENT_RULES, LOCAL_RULES, REFOLD_RULES } from '../simplify/rules.js';
 import { alphaKey } from '../simplify/sums.js';
+import type { LocalAdjoint } from './sweep.js';
 import { consumersOf, freeNames, localAdjoint } from './sweep.js';
 
 export interface Element {
@@ -25,7 +26,11 @@ export interface AdjointForms {
   readonly tensor: Tensor;
   /** The adjoint's free indices, ranging over the tensor's index set. */
   readonly free: readonly string[];
+  /** The chain rule, consumer by consumer, before any simplification. */
+  readonly sweep: LocalAdjoint;
   readonly local: Simplified;
+  /** The local form with every consumer's adjoint replaced by its closed form. */
+  readonly substituted: Node;
   readonly closed: Simplified;
   /** Each element, when the sizes are concrete and the tensor has at most ELEMENT_LIMIT elements. */
   readonly elements?: readonly Element[];
@@ -65,7 +70,8 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
     const free = freeNames(t);
     const scope = scopeOf(g, t, free);
     const base = { scope, ...common(opts) };
-    const local = simplify(localAdjoint(g, t, consumers.get(t.name) ?? []), { ...base, rules: LOCAL_RULES });
+    const sweep = localAdjoint(g, t, consumers.get(t.name) ?? []);
+    const local = simplify(sweep.raw, { ...base, rules: LOCAL_RULES });
     const substituted = mapNodes(local.result, (n) => {
       if (n.op !== 'adj' || n.attrs.upstream) return n;
       const c = closedOf.get(n.attrs.name!)!;
@@ -80,7 +86,7 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
       unvetted: simplified.unvetted + refolded.unvetted,
     };
     const elements = elementsOf(g, t, free, closed.result, folds, opts);
-    closedOf.set(t.name, { tensor: t, free, local, closed, ...(elements && { elements }) });
+    closedOf.set(t.name, { tensor: t, free, sweep, local, substituted, closed, ...(elements && { elements }) });
   }
   return { graph: g, adjoints: closedOf };
 }
@@ -137,7 +143,9 @@ function foldsOf(g: Graph, opts: DeriveOptions): Map<string, Fold> {
     const sums = factors.filter((f) => f.op === 'sum');
     const rest = factors.filter((f) => f.op !== 'sum');
     if (sums.length !== 1 || rest.some((f) => !isConstantFactor(f))) continue;
-    const replacement = rest.length ? mul(read(t.name), ...rest.map((f) => pow(f, num(-1)))) : read(t.name);
+    const raw = rest.length ? mul(read(t.name), ...rest.map((f) => pow(f, num(-1)))) : read(t.name);
+    // n·μ rather than μ/(1/n): the replacement in its simplest form
+    const replacement = simplify(raw, { scope: g.scope, rules: CLOSED_RULES, ...common(opts) }).result;
     out.set(alphaKey(sums[0]!), { sumKey: alphaKey(sums[0]!), replacement, name: t.name });
   }
   return out;

@@ -84,17 +84,37 @@ export function consumersOf(g: Graph): Map<string, Tensor[]> {
   return out;
 }
 
+/** One consumer's part of X̄: Σ_b C̄[b]·∂C[b]/∂X[m] (the chain rule, one path). */
+export interface Contribution {
+  readonly consumer: Tensor;
+  /** The consumer's indices, renamed where they would collide with X's free ones. */
+  readonly binders: readonly string[];
+  /** ∂C[b]/∂X[m]: the local derivative, as the derivative rules give it. */
+  readonly derivative: Node;
+  /** The whole term, scattered over the consumer's indices. */
+  readonly term: Node;
+}
+
+export interface LocalAdjoint {
+  readonly free: readonly string[];
+  /** The upstream gradient, when X is an output. */
+  readonly upstream?: Node;
+  readonly contributions: readonly Contribution[];
+  /** Their sum: the raw local form. */
+  readonly raw: Node;
+}
+
 /**
  * The raw local form of X̄[free]: the sum over X's direct consumers of the consumer's
  * adjoint times the local derivative, summed over the consumer's own indices. For
  * an output, the upstream gradient dL/dX[m] itself; for a `loss` definition, 1.
  */
-export function localAdjoint(g: Graph, x: Tensor, consumers: readonly Tensor[]): Node {
+export function localAdjoint(g: Graph, x: Tensor, consumers: readonly Tensor[]): LocalAdjoint {
   const free = freeNames(x);
   const freeSet = new Set(free);
-  if (g.lossDefined && x.name === g.loss) return num(1);
-  const terms: Node[] = [];
-  if (g.outputs.includes(x.name) && !g.lossDefined) terms.push(upstream(x.name, free.map(idx)));
+  if (g.lossDefined && x.name === g.loss) return { free, contributions: [], raw: num(1) };
+  const up = g.outputs.includes(x.name) && !g.lossDefined ? upstream(x.name, free.map(idx)) : undefined;
+  const contributions: Contribution[] = [];
   for (const c of consumers) {
     // the consumer's own index names must not collide with X's free indices
     const taken = new Set([...freeSet, ...allIndexNames(c.body!)]);
@@ -107,10 +127,13 @@ export function localAdjoint(g: Graph, x: Tensor, consumers: readonly Tensor[]):
       return fresh;
     });
     const body = avoiding(substIndices(c.body!, rename), freeSet);
-    const local = differentiate(body, x.name, free);
-    if (!local) continue;
+    const derivative = differentiate(body, x.name, free);
+    if (!derivative) continue;
     const through = g.lossDefined && c.name === g.loss ? undefined : adj(c.name, binders.map(idx));
-    terms.push(scatter(c, binders, through ? mul(through, local) : local));
+    const term = scatter(c, binders, through ? mul(through, derivative) : derivative);
+    contributions.push({ consumer: c, binders, derivative, term });
   }
-  return terms.length === 0 ? num(0) : terms.length === 1 ? terms[0]! : node('add', terms);
+  const terms = [...(up ? [up] : []), ...contributions.map((c) => c.term)];
+  const raw = terms.length === 0 ? num(0) : terms.length === 1 ? terms[0]! : node('add', terms);
+  return { free, ...(up && { upstream: up }), contributions, raw };
 }

@@ -2,7 +2,7 @@
 // delta [i = j] of index matches, and the indicators of max, relu and boundaries.
 // Piecewise constant, so its derivative is 0; a comparison of real values is a kink.
 import { isIndexExpr } from '../ir/node.js';
-import type { Rel } from '../ir/node.js';
+import type { Node, Rel } from '../ir/node.js';
 import type { Op } from './op.js';
 import { PREC } from './op.js';
 
@@ -34,6 +34,13 @@ export const iverson: Op = {
   derivative: () => undefined,
   precedence: PREC.atom,
   print(n, p) {
+    const [a, b] = n.args as [Node, Node];
+    // [a mod k = 0] is divisibility, written [k ∣ a] as Knuth and Graham do
+    if (n.attrs.rel === '=' && a.op === 'mod' && b.op === 'num' && b.attrs.value!.n === 0n) {
+      const k = p.arg(a.args[1]!, 0);
+      const e = p.arg(a.args[0]!, 0);
+      return p.style === 'latex' ? `\\left[${k} \\mid ${e}\\right]` : `[${k} ∣ ${e}]`;
+    }
     const rel = (p.style === 'latex' ? LATEX : TEXT)[n.attrs.rel!];
     const body = `${p.arg(n.args[0]!, 0)} ${rel} ${p.arg(n.args[1]!, 0)}`;
     return p.style === 'latex' ? `\\left[${body}\\right]` : `[${body}]`;

@@ -34,22 +34,33 @@ export function fraction(factors: readonly Node[]): { top: Node[]; bottom: Node[
   return { top, bottom };
 }
 
-/** Factors joined by a centred dot; a sum or max that is not last gets parentheses. */
-export function product(factors: readonly Node[], p: Printer): string {
-  const dot = p.style === 'latex' ? ' \\cdot ' : '·';
-  return factors
-    .map((f, i) => {
-      const open = i < factors.length - 1 && (f.op === 'sum' || f.op === 'maxr');
-      return p.arg(f, open ? PREC.atom + 1 : PREC.mul + 1);
-    })
-    .join(dot);
+/**
+ * Factors side by side: a centred dot in text (γ·x̂[m]); in LaTeX juxtaposition with a
+ * thin space, and \cdot only before a number (2 \cdot 3). A sum or max that is not
+ * the last factor gets parentheses; the last one too unless the product is
+ * `delimited` (a \frac's numerator, or nothing follows it).
+ */
+export function product(factors: readonly Node[], p: Printer, delimited = true): string {
+  const latex = p.style === 'latex';
+  const parts = factors.map((f, i) => {
+    const last = i === factors.length - 1;
+    const reaching = f.op === 'sum' || f.op === 'maxr';
+    if (reaching) return p.arg(f, last && delimited ? PREC.mul : PREC.atom + 1);
+    // a negative factor after the first is bracketed: 2·(−1), never 2·−1
+    if (i > 0 && splitSign(f).negative) return p.arg(f, PREC.neg + 1);
+    return p.arg(f, latex && factors.length === 1 && delimited ? 0 : PREC.mul + 1);
+  });
+  if (!latex) return parts.join('·');
+  return parts.reduce((acc, s) => (acc ? `${acc}${/^[0-9.\-]/.test(s) && !s.startsWith('\\') ? ' \\cdot ' : '\\,'}${s}` : s), '');
 }
 
 export function printProduct(factors: readonly Node[], p: Printer): string {
   const { top, bottom } = fraction(factors);
-  const upper = top.length ? product(top, p) : '1';
+  const latex = p.style === 'latex';
+  // in text the numerator is followed by "/…", so a sum at its end needs parentheses
+  const upper = top.length ? product(top, p, latex || !bottom.length) : '1';
   if (!bottom.length) return upper;
-  const lower = product(bottom, p);
-  if (p.style === 'latex') return `\\frac{${upper}}{${lower}}`;
+  const lower = product(bottom, p, latex);
+  if (latex) return `\\frac{${upper}}{${lower}}`;
   return `${upper}/${bottom.length > 1 ? `(${lower})` : lower}`;
 }

@@ -34,7 +34,7 @@ export const mul: Op = {
   print(n, p) {
     const { negative, abs } = splitSign(n);
     const minus = p.style === 'latex' ? '-' : '−';
-    if (negative) return minus + (abs.op === 'mul' ? printProduct(abs.args, p) : p.arg(abs, PREC.mul + 1));
+    if (negative) return minus + printProduct(abs.op === 'mul' ? abs.args : [abs], p);
     return printProduct(n.args, p);
   },
 };

@@ -1,6 +1,9 @@
 // The KaTeX adapter: the only file that imports katex. Every LaTeX string the engine
 // shows a person goes through here at least once, so a `tex` line that KaTeX cannot
 // render is reported at its line instead of breaking a page later.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import katex from 'katex';
 
 /** undefined when `tex` renders; otherwise KaTeX's reason. */
@@ -13,7 +16,24 @@ export function katexProblem(tex: string): string | undefined {
   }
 }
 
-/** HTML for a formula (display style), for reports. */
-export function katexHtml(tex: string): string {
-  return katex.renderToString(tex, { throwOnError: true, strict: 'error', displayMode: true, trust: false, output: 'htmlAndMathml' });
+/** HTML for a formula, for reports; trust: false, so no \href or \htmlClass from a user's `tex`. */
+export function katexHtml(tex: string, display = true): string {
+  return katex.renderToString(tex, { throwOnError: true, strict: 'error', displayMode: display, trust: false, output: 'htmlAndMathml' });
+}
+
+/**
+ * KaTeX's stylesheet with its fonts inlined as woff2 data URIs (about 400 kB), so a
+ * report is one file that renders offline, from file:// as well.
+ */
+export function katexStylesheet(): string {
+  const require = createRequire(import.meta.url);
+  const cssPath = require.resolve('katex/dist/katex.min.css');
+  const css = readFileSync(cssPath, 'utf8');
+  const fonts = join(dirname(cssPath), 'fonts');
+  return css.replace(/src:([^;}]*)/g, (_m, list: string) => {
+    const woff2 = /url\(fonts\/([^)]+\.woff2)\)/.exec(list)?.[1];
+    if (!woff2) return `src:${list}`;
+    const data = readFileSync(join(fonts, woff2)).toString('base64');
+    return `src:url(data:font/woff2;base64,${data}) format("woff2")`;
+  });
 }

@@ -6,19 +6,9 @@ import type { Node } from '../ir/node.js';
 import { adj, idx, num } from '../ir/node.js';
 import type { Result } from '../pipeline.js';
 import type { CheckReport } from '../verify/gradcheck.js';
+import { namingOf } from './naming.js';
 import type { Naming } from './print.js';
 import { printLatex, printText } from './print.js';
-
-/** Names as displayed; outputs that definitions also read get their upstream marked. */
-function namingOf(g: Graph): Naming {
-  const read = new Set<string>();
-  const walk = (n: Node): void => {
-    if (n.op === 'read') read.add(n.attrs.name!);
-    n.args.forEach(walk);
-  };
-  for (const t of g.tensors.values()) if (t.body) walk(t.body);
-  return { tex: g.tex, loss: g.loss, consumed: new Set(g.outputs.filter((o) => read.has(o))) };
-}
 
 /** The left-hand side dL/dx[m] of a form. */
 const lhs = (f: AdjointForms): Node => adj(f.tensor.name, f.free.map(idx));

@@ -1,0 +1,175 @@
+// Proofs laid out as documents: a standalone LaTeX file (amsmath, align*), Markdown
+// with $$ blocks (GitHub, Jupyter), and one self-contained HTML page (formulas
+// rendered by KaTeX ahead of time, its CSS and fonts inlined). Everything a user
+// wrote (file names, comments, source) is escaped for the format it lands in.
+import type { Result } from '../pipeline.js';
+import { katexHtml, katexStylesheet } from './katex.js';
+import type { Line, Proof } from './proof.js';
+import { proofs } from './proof.js';
+
+export interface Report {
+  readonly file: string;
+  /** The comment lines at the top of the file: what the layer is. */
+  readonly description: readonly string[];
+  readonly source: string;
+  readonly proofs: readonly Proof[];
+  readonly pass?: boolean;
+  readonly sizesTried?: readonly string[];
+}
+
+export function reportOf(r: Result, source: string): Report {
+  const description: string[] = [];
+  for (const line of source.split(/\r?\n/)) {
+    const m = /^\s*#\s?(.*)$/.exec(line);
+    if (!m) break;
+    description.push(m[1]!);
+  }
+  return {
+    file: r.graph.file, description, source, proofs: proofs(r),
+    ...(r.check && { pass: r.check.pass, sizesTried: r.check.tried }),
+  };
+}
+
+/** The derivation of one gradient as aligned lines: `lhs &= rhs && \text{reason}`. */
+function aligned(first: string, lines: readonly Line[], reason: (s: string) => string): string {
+  return lines
+    .map((l, i) => `${i === 0 ? first : ''} &= ${l.latex}${l.reason ? ` && ${reason(l.reason)}` : ''}`)
+    .join(' \\\\\n');
+}
+
+const rhs = (latex: string): string => latex.slice(latex.indexOf(' = ') + 3);
+
+/** The body of one proof as a sequence of blocks, shared by every format. */
+type Block = { kind: 'text'; text: string } | { kind: 'math'; latex: string } | { kind: 'heading'; latex: string };
+
+function blocks(p: Proof): Block[] {
+  const text = (t: string): Block => ({ kind: 'text', text: t });
+  const math = (latex: string): Block => ({ kind: 'math', latex });
+  const reason = (s: string): string => `\\text{${latexText(s)}}`;
+  const out: Block[] = [{ kind: 'heading', latex: p.range ? `${p.adjoint}, \\quad ${p.range}` : p.adjoint }];
+  out.push(text('The forward definitions it goes through:'), math(`\\begin{aligned} ${p.definitions.map((d) => d.replace(' = ', ' &= ')).join(' \\\\ ')} \\end{aligned}`));
+  if (p.conventions.length) out.push(text(`Conventions at non-smooth points (this project's own): ${p.conventions.join('; ')}.`));
+  out.push(text('By the chain rule, through each node that reads it directly:'));
+  out.push(math(`\\begin{aligned} ${aligned(p.adjoint, [{ latex: rhs(p.chain.latex) }, ...p.localSteps], reason)} \\end{aligned}`));
+  if (p.locals.length) out.push(text('with the local derivatives'), math(`\\begin{aligned} ${p.locals.map((l) => l.latex.replace(' = ', ' &= ')).join(' \\\\ ')} \\end{aligned}`));
+  if (p.substitutions.length) {
+    out.push(text('The adjoints on the right are themselves derived (each in its own section):'));
+    out.push(math(`\\begin{aligned} ${p.substitutions.map((l) => l.latex.replace(' = ', ' &= ')).join(' \\\\ ')} \\end{aligned}`));
+  }
+  if (p.substitutions.length || p.closedSteps.length > 1) {
+    out.push(text('Substituting them and simplifying:'), math(`\\begin{aligned} ${aligned(p.adjoint, p.closedSteps, reason)} \\end{aligned}`));
+  }
+  out.push(text('Hence'), math(`\\boxed{${p.result}}`));
+  if (p.elements.length) out.push(text('Element by element:'), math(`\\begin{aligned} ${p.elements.map((l) => l.latex.replace(' = ', ' &= ')).join(' \\\\ ')} \\end{aligned}`));
+  if (p.evidence) out.push(text(p.evidence));
+  return out;
+}
+
+// ---- LaTeX ----------------------------------------------------------------
+
+const LATEX_TEXT: Record<string, string> = {
+  '\\': '\\textbackslash{}', '{': '\\{', '}': '\\}', '$': '\\$', '&': '\\&', '#': '\\#', '%': '\\%', '_': '\\_',
+  '^': '\\^{}', '~': '\\~{}', '−': '-', '’': "'", '∞': '$\\infty$', '·': '$\\cdot$', '≤': '$\\le$', '≥': '$\\ge$',
+};
+
+/** Text for LaTeX's text mode: specials escaped, the few Unicode signs we use mapped. */
+export function latexText(s: string): string {
+  return [...s].map((c) => LATEX_TEXT[c] ?? (c.charCodeAt(0) < 128 ? c : '?')).join('');
+}
+
+export function toTex(reports: readonly Report[]): string {
+  const body = reports.map((r) => {
+    const parts = [`\\section*{${latexText(r.file)}}`, ...r.description.map((d) => `${latexText(d)}\\\\`)];
+    parts.push('\\begin{verbatim}', r.source.replace(/\\end\{verbatim\}/g, '\\end {verbatim}').replace(/[^\x09\x0a\x20-\x7e]/g, '?').trimEnd(), '\\end{verbatim}');
+    for (const p of r.proofs) {
+      for (const b of blocks(p)) {
+        if (b.kind === 'heading') parts.push(`\\subsection*{$${b.latex}$}`);
+        else if (b.kind === 'text') parts.push(`${latexText(b.text)}\n`);
+        else parts.push(b.latex.startsWith('\\begin{aligned}') ? `\\begin{align*}${b.latex.slice(15, -13)}\\end{align*}` : `\\[ ${b.latex} \\]`);
+      }
+    }
+    return parts.join('\n');
+  });
+  return [
+    '\\documentclass[11pt]{article}',
+    '\\usepackage[a4paper,margin=2cm]{geometry}',
+    '\\usepackage{amsmath,amssymb}',
+    '\\allowdisplaybreaks',
+    '\\title{Gradient derivations}',
+    '\\author{gradproof}',
+    '\\date{}',
+    '\\begin{document}',
+    '\\maketitle',
+    ...body,
+    '\\end{document}',
+    '',
+  ].join('\n');
+}
+
+// ---- Markdown -------------------------------------------------------------
+
+export function toMarkdown(reports: readonly Report[]): string {
+  const out: string[] = [];
+  for (const r of reports) {
+    out.push(`# ${markdownText(r.file)}`, '');
+    if (r.description.length) out.push(...r.description.map(markdownText), '');
+    out.push('```', r.source.replace(/```/g, '` ` `').trimEnd(), '```', '');
+    for (const p of r.proofs) {
+      for (const b of blocks(p)) {
+        if (b.kind === 'heading') out.push(`## $${b.latex}$`, '');
+        else if (b.kind === 'text') out.push(markdownText(b.text), '');
+        else out.push('$$', b.latex, '$$', '');
+      }
+    }
+  }
+  return out.join('\n');
+}
+
+const markdownText = (s: string): string => s.replace(/([\\`*_{}[\]<>#|$])/g, '\\$1');
+
+// ---- HTML -----------------------------------------------------------------
+
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+const PAGE_CSS = `body{font:16px/1.5 Georgia,serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.5rem;border-top:1px solid #ddd;padding-top:1rem}
+pre{background:#f6f6f6;padding:.75rem;overflow-x:auto}.math{overflow-x:auto;overflow-y:hidden}
+.pass{color:#176b2c}.fail{color:#a11}table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left}
+.evidence{font-size:.9rem;color:#555}`;
+
+function page(title: string, body: string): string {
+  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(title)}</title>\n<style>${katexStylesheet()}</style>\n<style>${PAGE_CSS}</style>\n</head>\n<body>\n${body}\n</body>\n</html>\n`;
+}
+
+const inline = (latex: string): string => katexHtml(latex, false);
+
+export function toHtml(r: Report): string {
+  const parts = [`<h1>${escapeHtml(r.file)}</h1>`];
+  if (r.description.length) parts.push(`<p>${r.description.map(escapeHtml).join('<br>')}</p>`);
+  if (r.pass !== undefined) {
+    parts.push(`<p class="${r.pass ? 'pass' : 'fail'}">${r.pass ? 'Every derived form agrees with finite differences' : 'Some derived forms disagree with finite differences'} (sizes tried: ${escapeHtml(r.sizesTried?.join('; ') ?? '')}).</p>`);
+  }
+  parts.push('<table><tr><th>gradient</th><th>result</th></tr>');
+  for (const p of r.proofs) parts.push(`<tr><td><a href="#${escapeHtml(p.name)}">${inline(p.adjoint)}</a></td><td>${inline(p.result)}</td></tr>`);
+  parts.push('</table>', `<pre>${escapeHtml(r.source)}</pre>`);
+  for (const p of r.proofs) {
+    for (const b of blocks(p)) {
+      if (b.kind === 'heading') parts.push(`<h2 id="${escapeHtml(p.name)}">${inline(b.latex)}</h2>`);
+      else if (b.kind === 'text') parts.push(`<p${b.text === p.evidence ? ' class="evidence"' : ''}>${escapeHtml(b.text)}</p>`);
+      else parts.push(`<div class="math">${katexHtml(b.latex, true)}</div>`);
+    }
+  }
+  return page(`gradproof: ${r.file}`, parts.join('\n'));
+}
+
+/** An index page over many reports, linking to each one's page. */
+export function toHtmlIndex(entries: readonly { readonly report: Report; readonly href: string }[]): string {
+  const rows = entries.map(({ report: r, href }) => {
+    const status = r.pass === undefined ? '' : r.pass ? '<span class="pass">checked</span>' : '<span class="fail">FAILED</span>';
+    const grads = r.proofs.map((p) => inline(p.adjoint)).join(', ');
+    return `<tr><td><a href="${escapeHtml(encodeURI(href))}">${escapeHtml(r.file)}</a></td><td>${grads}</td><td>${status}</td></tr>`;
+  });
+  const body = `<h1>Gradient derivations</h1>\n<table><tr><th>file</th><th>gradients</th><th>check</th></tr>\n${rows.join('\n')}\n</table>`;
+  return page('gradproof: derivations', body);
+}

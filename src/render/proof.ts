@@ -1,0 +1,217 @@
+// Proofs as data: for each gradient, the derivation a lecturer would write on the
+// board, in LaTeX lines with their reasons. Every line comes from the engine's own
+// record: the sweep's contributions (the chain rule), the local derivatives, and the
+// simplifier's steps with the whole expression after each (Step.root). The renderers
+// (documents.ts) only lay these lines out.
+import type { AdjointForms } from '../autodiff/forms.js';
+import type { Graph, Tensor } from '../graph/graph.js';
+import type { Node } from '../ir/node.js';
+import { adj, idx, num, read, upstream } from '../ir/node.js';
+import type { Result } from '../pipeline.js';
+import type { Step } from '../simplify/pass.js';
+import { simplify } from '../simplify/pass.js';
+import { LOCAL_RULES } from '../simplify/rules.js';
+import { scopeOf } from '../autodiff/forms.js';
+import { withRange } from '../indices/prove.js';
+import type { FormCheck } from '../verify/gradcheck.js';
+import type { Naming } from './print.js';
+import { namingOf } from './naming.js';
+import { printLatex } from './print.js';
+
+/** One line of a derivation: `= expression`, and why it follows from the line before. */
+export interface Line {
+  readonly latex: string;
+  readonly reason?: string;
+}
+
+export interface Proof {
+  readonly name: string;
+  /** The adjoint being derived, e.g. \frac{\partial L}{\partial x_{m}}. */
+  readonly adjoint: string;
+  /** Where its free indices range, e.g. m = 1, \dots, n. */
+  readonly range?: string;
+  /** The forward definitions the gradient goes through. */
+  readonly definitions: readonly string[];
+  /** The conventions for non-smooth points that this derivation relies on. */
+  readonly conventions: readonly string[];
+  /** The chain rule through the direct consumers (the seed's first line). */
+  readonly chain: Line;
+  /** Each local derivative, worked out. */
+  readonly locals: readonly Line[];
+  /** From the chain rule to the local form. */
+  readonly localSteps: readonly Line[];
+  /** The consumers' own adjoints in closed form, substituted next. */
+  readonly substitutions: readonly Line[];
+  /** From the substituted form to the closed form, every rule named. */
+  readonly closedSteps: readonly Line[];
+  /** The result, as printed (common factors out). */
+  readonly result: string;
+  /** Each element, for concrete small sizes. */
+  readonly elements: readonly Line[];
+  /** The numeric evidence, in words. */
+  readonly evidence?: string;
+}
+
+const CONVENTIONS: Readonly<Record<string, string>> = {
+  max: 'a tie in max gives the whole gradient to the first (lowest-index) argument',
+  maxr: 'a tie in a max over a window gives the whole gradient to the first maximum, as PyTorch’s max pooling does',
+  min: 'a tie in min gives the whole gradient to the first argument',
+  relu: "relu'(0) = 0",
+  abs: "abs'(0) = 0",
+};
+
+export function proofs(r: Result): Proof[] {
+  const g = r.graph;
+  const naming = namingOf(g);
+  return g.grads.flatMap((gr) => {
+    const f = r.derivation.adjoints.get(gr.name);
+    return f ? [proofOf(r, f, naming)] : [];
+  });
+}
+
+function proofOf(r: Result, f: AdjointForms, naming: Naming): Proof {
+  const g = r.graph;
+  const t = f.tensor;
+  const lhsNode = adj(t.name, f.free.map(idx));
+  const adjoint = printLatex(lhsNode, naming);
+  const range = f.free.length
+    ? f.free.map((m, i) => `${printLatex(idx(m), naming)} = ${printLatex(t.dims[i]!.lo, naming)}, \\dots, ${printLatex(t.dims[i]!.hi, naming)}`).join(',\\; ')
+    : undefined;
+  const involved = downstream(g, t);
+  const locals = f.sweep.contributions.map((c) => {
+    const scope = c.consumer.dims.reduce((s, d, i) => withRange(s, c.binders[i]!, { lo: d.lo, hi: d.hi }), scopeOf(g, t, f.free));
+    const worked = simplify(c.derivative, { rules: LOCAL_RULES, scope, constants: constantsOf(g) }).result;
+    return { latex: `${partial(c.consumer, c.binders, t, f.free, naming)} = ${printLatex(worked, naming)}` };
+  });
+  const shown = r.shown.get(t.name)?.closed ?? f.closed.result;
+  const substitutions = adjointsIn(f.local.result).flatMap((a) => {
+    const c = r.derivation.adjoints.get(a.attrs.name!);
+    if (!c) return [];
+    const lhs = adj(c.tensor.name, c.free.map(idx));
+    const [left, right] = [printLatex(lhs, naming), printLatex(r.shown.get(c.tensor.name)?.closed ?? c.closed.result, naming)];
+    // an output's adjoint is its upstream gradient: nothing to substitute
+    return left === right ? [] : [{ latex: `${left} = ${right}` }];
+  });
+  const checks = r.check?.forms.filter((x) => x.gradient === t.name) ?? [];
+  const concrete = r.concrete?.derivation.adjoints.get(t.name) ?? f;
+  const shownEls = (r.concrete ? r.shownConcrete : r.shown)?.get(t.name)?.elements;
+  return {
+    name: t.name,
+    adjoint,
+    ...(range && { range }),
+    definitions: involved.map((d) => definition(d, naming)),
+    conventions: conventionsOf(involved),
+    chain: { latex: `${adjoint} = ${chainRule(g, f, naming)}`, reason: 'the chain rule, through every direct consumer' },
+    locals,
+    localSteps: ending(
+      [{ latex: printLatex(f.sweep.raw, naming), reason: 'the local derivatives substituted' }, ...lines(f.local.steps, naming)],
+      printLatex(f.local.result, naming),
+      'factors of 1 and 0 dropped',
+    ),
+    substitutions,
+    closedSteps: ending(
+      ending([{ latex: printLatex(f.substituted, naming), reason: 'the closed forms substituted' }, ...lines(f.closed.steps, naming)], printLatex(f.closed.result, naming), 'terms collected'),
+      printLatex(shown, naming),
+      'common factors taken out',
+    ),
+    result: `${adjoint} = ${printLatex(shown, naming)}`,
+    elements: (concrete.elements ?? []).map((e, i) => ({
+      latex: `${printLatex(adj(t.name, e.at.map((v) => num(v))), naming)} = ${printLatex(shownEls?.[i] ?? e.form, naming)}`,
+    })),
+    ...(checks.length && { evidence: evidence(r, checks) }),
+  };
+}
+
+const constantsOf = (g: Graph): Set<string> => new Set([...g.tensors.values()].filter((t) => t.role === 'const').map((t) => t.name));
+
+/** ∂C_b/∂X_m as a symbol. */
+function partial(c: Tensor, binders: readonly string[], x: Tensor, free: readonly string[], naming: Naming): string {
+  const top = printLatex(read(c.name, binders.map(idx)), naming);
+  const bottom = printLatex(read(x.name, free.map(idx)), naming);
+  return `\\frac{\\partial ${top}}{\\partial ${bottom}}`;
+}
+
+/** Σ_b ∂L/∂C_b · ∂C_b/∂X_m over the consumers (and ∂L/∂X_m directly for an output). */
+function chainRule(g: Graph, f: AdjointForms, naming: Naming): string {
+  const terms: string[] = [];
+  if (f.sweep.upstream) terms.push(printLatex(upstream(f.tensor.name, f.free.map(idx)), naming));
+  for (const c of f.sweep.contributions) {
+    const sums = c.consumer.dims.map((d, i) => `\\sum_{${printLatex(idx(c.binders[i]!), naming)}=${printLatex(d.lo, naming)}}^{${printLatex(d.hi, naming)}} `).join('');
+    const through = g.lossDefined && c.consumer.name === g.loss ? '' : `${printLatex(adj(c.consumer.name, c.binders.map(idx)), naming)}\\,`;
+    terms.push(`${sums}${through}${partial(c.consumer, c.binders, f.tensor, f.free, naming)}`);
+  }
+  return terms.join(' + ') || '0';
+}
+
+/** Visible steps as lines; a run of steps by the same rule is one line. */
+function lines(steps: readonly Step[], naming: Naming): Line[] {
+  const out: Line[] = [];
+  let last = '';
+  steps.forEach((s, i) => {
+    if (!s.rule.visible) return;
+    const next = steps.slice(i + 1).find((x) => x.rule.visible);
+    if (next && next.rule.name === s.rule.name) return;
+    const latex = printLatex(s.root, naming);
+    if (latex === last) return;
+    out.push({ latex, reason: s.rule.reason });
+    last = latex;
+  });
+  return out;
+}
+
+/** Lines that end with `last`: appended (with its reason) where the last line differs. */
+function ending(ls: Line[], last: string, reason: string): Line[] {
+  return ls[ls.length - 1]?.latex === last ? ls : [...ls, { latex: last, reason }];
+}
+
+function definition(t: Tensor, naming: Naming): string {
+  const lhs = printLatex(read(t.name, t.dims.map((d) => idx(d.index))), naming);
+  const ranges = t.dims.map((d) => `${printLatex(idx(d.index), naming)} = ${printLatex(d.lo, naming)}, \\dots, ${printLatex(d.hi, naming)}`);
+  return `${lhs} = ${printLatex(t.body!, naming)}${ranges.length ? `, \\quad ${ranges.join(',\\; ')}` : ''}`;
+}
+
+/** X itself (if defined) and every definition that reads X, directly or not, in file order. */
+function downstream(g: Graph, x: Tensor): Tensor[] {
+  const hit = new Set<string>([x.name]);
+  const out: Tensor[] = [];
+  for (const t of g.tensors.values()) {
+    if (!t.body) continue;
+    if (t.name === x.name || reads(t.body, hit)) {
+      hit.add(t.name);
+      out.push(t);
+    }
+  }
+  return out;
+}
+
+const reads = (n: Node, names: ReadonlySet<string>): boolean => (n.op === 'read' && names.has(n.attrs.name!)) || n.args.some((a) => reads(a, names));
+
+function conventionsOf(defs: readonly Tensor[]): string[] {
+  const ops = new Set<string>();
+  const walk = (n: Node): void => {
+    ops.add(n.op);
+    n.args.forEach(walk);
+  };
+  defs.forEach((d) => walk(d.body!));
+  return Object.entries(CONVENTIONS).filter(([op]) => ops.has(op)).map(([, text]) => text);
+}
+
+/** The adjoints (not upstream gradients) a form refers to, one per name. */
+function adjointsIn(n: Node): Node[] {
+  const out = new Map<string, Node>();
+  const walk = (m: Node): void => {
+    if (m.op === 'adj' && !m.attrs.upstream) out.set(m.attrs.name!, m);
+    m.args.forEach(walk);
+  };
+  walk(n);
+  return [...out.values()];
+}
+
+function evidence(r: Result, checks: readonly FormCheck[]): string {
+  const sizes = r.check!.tried.join('; ');
+  const points = Math.max(...checks.map((c) => c.points));
+  const parts = checks.map((c) => `${c.form} ${Number.isFinite(c.maxRelError) ? c.maxRelError.toExponential(1) : '∞'}`);
+  const verdict = checks.every((c) => c.pass) ? 'every form agrees' : 'SOME FORMS DISAGREE';
+  return `Checked against central finite differences of the forward pass in 64-digit arithmetic at ${sizes} (${points} points): ${verdict}; largest relative errors: ${parts.join(', ')} (tolerance ${r.check!.tolerance.toExponential(0)}).`;
+}
+
