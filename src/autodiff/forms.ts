@@ -12,7 +12,7 @@ import { freeIndices, mapNodes, mul, num, pow, read, substIndices } from '../ir/
 import type { Simplified, StepCheck } from '../simplify/pass.js';
 import { simplify } from '../simplify/pass.js';
 import type { ElementFold, Fold } from '../simplify/rules.js';
-import { CLOSED_RULES, ELEMENT_RULES, LOCAL_RULES, REFOLD_RULES } from '../simplify/rules.js';
+import { CLOSED_RULES, ELEMENT_RULES, LOCAL_RULES, REFOLD_RULES, WORK_RULES } from '../simplify/rules.js';
 import { alphaKey } from '../simplify/sums.js';
 import type { LocalAdjoint } from './sweep.js';
 import { consumersOf, freeNames, localAdjoint } from './sweep.js';
@@ -70,7 +70,13 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
     const free = freeNames(t);
     const scope = scopeOf(g, t, free);
     const base = { scope, ...common(opts) };
-    const sweep = localAdjoint(g, t, consumers.get(t.name) ?? []);
+    // each local derivative worked out on its own first (∂x̂ᵢ/∂μ = −1/√(σ² + ε)), as a
+    // hand derivation does, inside the consumer's ranges
+    const work = (derivative: Node, c: Tensor, binders: readonly string[]): Node => {
+      const inner = c.dims.reduce((s, d, i) => withRange(s, binders[i]!, { lo: d.lo, hi: d.hi }), scope);
+      return simplify(derivative, { ...base, scope: inner, rules: WORK_RULES }).result;
+    };
+    const sweep = localAdjoint(g, t, consumers.get(t.name) ?? [], work);
     const local = simplify(sweep.raw, { ...base, rules: LOCAL_RULES });
     const substituted = mapNodes(local.result, (n) => {
       if (n.op !== 'adj' || n.attrs.upstream) return n;

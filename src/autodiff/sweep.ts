@@ -91,6 +91,8 @@ export interface Contribution {
   readonly binders: readonly string[];
   /** ∂C[b]/∂X[m]: the local derivative, as the derivative rules give it. */
   readonly derivative: Node;
+  /** The same, worked out (what `work` made of it): the factor the term carries. */
+  readonly worked: Node;
   /** The whole term, scattered over the consumer's indices. */
   readonly term: Node;
 }
@@ -109,7 +111,12 @@ export interface LocalAdjoint {
  * adjoint times the local derivative, summed over the consumer's own indices. For
  * an output, the upstream gradient dL/dX[m] itself; for a `loss` definition, 1.
  */
-export function localAdjoint(g: Graph, x: Tensor, consumers: readonly Tensor[]): LocalAdjoint {
+export function localAdjoint(
+  g: Graph,
+  x: Tensor,
+  consumers: readonly Tensor[],
+  work: (derivative: Node, consumer: Tensor, binders: readonly string[]) => Node = (d) => d,
+): LocalAdjoint {
   const free = freeNames(x);
   const freeSet = new Set(free);
   if (g.lossDefined && x.name === g.loss) return { free, contributions: [], raw: num(1) };
@@ -129,9 +136,10 @@ export function localAdjoint(g: Graph, x: Tensor, consumers: readonly Tensor[]):
     const body = avoiding(substIndices(c.body!, rename), freeSet);
     const derivative = differentiate(body, x.name, free);
     if (!derivative) continue;
+    const worked = work(derivative, c, binders);
     const through = g.lossDefined && c.name === g.loss ? undefined : adj(c.name, binders.map(idx));
-    const term = scatter(c, binders, through ? mul(through, derivative) : derivative);
-    contributions.push({ consumer: c, binders, derivative, term });
+    const term = scatter(c, binders, through ? mul(through, worked) : worked);
+    contributions.push({ consumer: c, binders, derivative, worked, term });
   }
   const terms = [...(up ? [up] : []), ...contributions.map((c) => c.term)];
   const raw = terms.length === 0 ? num(0) : terms.length === 1 ? terms[0]! : node('add', terms);

@@ -30,39 +30,41 @@ export function reportOf(r: Result, source: string): Report {
   };
 }
 
-/** The derivation of one gradient as aligned lines: `lhs &= rhs && \text{reason}`. */
-function aligned(first: string, lines: readonly Line[], reason: (s: string) => string): string {
-  return lines
-    .map((l, i) => `${i === 0 ? first : ''} &= ${l.latex}${l.reason ? ` && ${reason(l.reason)}` : ''}`)
-    .join(' \\\\\n');
-}
+/** A block of a proof, shared by every format. */
+type Block =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'heading'; readonly latex: string }
+  /** One display: `lhs = …`, or aligned `&= …` lines each with its reason. */
+  | { readonly kind: 'math'; readonly lhs?: string; readonly lines: readonly Line[] }
+  | { readonly kind: 'boxed'; readonly latex: string };
 
 const rhs = (latex: string): string => latex.slice(latex.indexOf(' = ') + 3);
+const lhsOf = (latex: string): string => latex.slice(0, latex.indexOf(' = '));
 
-/** The body of one proof as a sequence of blocks, shared by every format. */
-type Block = { kind: 'text'; text: string } | { kind: 'math'; latex: string } | { kind: 'heading'; latex: string };
+/** Equations `a = b` as aligned rows, each its own left-hand side. */
+const equations = (ls: readonly { latex: string }[]): Block[] =>
+  ls.map((l) => ({ kind: 'math', lhs: lhsOf(l.latex), lines: [{ latex: rhs(l.latex) }] }) as Block);
 
 function blocks(p: Proof): Block[] {
   const text = (t: string): Block => ({ kind: 'text', text: t });
-  const math = (latex: string): Block => ({ kind: 'math', latex });
-  const reason = (s: string): string => `\\text{${latexText(s)}}`;
   const out: Block[] = [{ kind: 'heading', latex: p.range ? `${p.adjoint}, \\quad ${p.range}` : p.adjoint }];
-  out.push(text('The forward definitions it goes through:'), math(`\\begin{aligned} ${p.definitions.map((d) => d.replace(' = ', ' &= ')).join(' \\\\ ')} \\end{aligned}`));
+  out.push(text('The forward definitions it goes through:'), ...equations(p.definitions.map((d) => ({ latex: d }))));
   if (p.conventions.length) out.push(text(`Conventions at non-smooth points (this project's own): ${p.conventions.join('; ')}.`));
   out.push(text('By the chain rule, through each node that reads it directly:'));
-  out.push(math(`\\begin{aligned} ${aligned(p.adjoint, [{ latex: rhs(p.chain.latex) }, ...p.localSteps], reason)} \\end{aligned}`));
-  if (p.locals.length) out.push(text('with the local derivatives'), math(`\\begin{aligned} ${p.locals.map((l) => l.latex.replace(' = ', ' &= ')).join(' \\\\ ')} \\end{aligned}`));
-  if (p.substitutions.length) {
-    out.push(text('The adjoints on the right are themselves derived (each in its own section):'));
-    out.push(math(`\\begin{aligned} ${p.substitutions.map((l) => l.latex.replace(' = ', ' &= ')).join(' \\\\ ')} \\end{aligned}`));
-  }
-  if (p.substitutions.length || p.closedSteps.length > 1) {
-    out.push(text('Substituting them and simplifying:'), math(`\\begin{aligned} ${aligned(p.adjoint, p.closedSteps, reason)} \\end{aligned}`));
-  }
-  out.push(text('Hence'), math(`\\boxed{${p.result}}`));
-  if (p.elements.length) out.push(text('Element by element:'), math(`\\begin{aligned} ${p.elements.map((l) => l.latex.replace(' = ', ' &= ')).join(' \\\\ ')} \\end{aligned}`));
+  out.push({ kind: 'math', lhs: p.adjoint, lines: [{ latex: rhs(p.chain.latex) }, ...p.localSteps] });
+  if (p.locals.length) out.push(text('with the local derivatives'), ...equations(p.locals));
+  if (p.substitutions.length) out.push(text('The adjoints on the right are themselves derived (each in its own section):'), ...equations(p.substitutions));
+  if (p.substitutions.length || p.closedSteps.length > 1) out.push(text('Substituting them and simplifying:'), { kind: 'math', lhs: p.adjoint, lines: p.closedSteps });
+  out.push(text('Hence'), { kind: 'boxed', latex: p.result });
+  if (p.elements.length) out.push(text('Element by element:'), ...equations(p.elements));
   if (p.evidence) out.push(text(p.evidence));
   return out;
+}
+
+/** KaTeX and Markdown: an aligned environment, reasons in a second column. */
+function alignedMath(b: Extract<Block, { kind: 'math' }>): string {
+  const rows = b.lines.map((l, i) => `${i === 0 ? (b.lhs ?? '') : ''} &= ${l.latex}${l.reason ? ` && \\text{${latexText(l.reason)}}` : ''}`);
+  return `\\begin{aligned} ${rows.join(' \\\\\n')} \\end{aligned}`;
 }
 
 // ---- LaTeX ----------------------------------------------------------------
@@ -85,7 +87,12 @@ export function toTex(reports: readonly Report[]): string {
       for (const b of blocks(p)) {
         if (b.kind === 'heading') parts.push(`\\subsection*{$${b.latex}$}`);
         else if (b.kind === 'text') parts.push(`${latexText(b.text)}\n`);
-        else parts.push(b.latex.startsWith('\\begin{aligned}') ? `\\begin{align*}${b.latex.slice(15, -13)}\\end{align*}` : `\\[ ${b.latex} \\]`);
+        else if (b.kind === 'boxed') parts.push(`\\[ \\boxed{${b.latex}} \\]`);
+        else {
+          // LaTeX sets a reason as a tag at the right margin, on its own line when the row is long
+          const rows = b.lines.map((l, i) => `${i === 0 ? (b.lhs ?? '') : ''} &= ${l.latex}${l.reason ? ` \\tag*{\\footnotesize ${latexText(l.reason)}}` : ''}`);
+          parts.push(`\\begin{align*}\n${rows.join(' \\\\\n')}\n\\end{align*}`);
+        }
       }
     }
     return parts.join('\n');
@@ -118,7 +125,7 @@ export function toMarkdown(reports: readonly Report[]): string {
       for (const b of blocks(p)) {
         if (b.kind === 'heading') out.push(`## $${b.latex}$`, '');
         else if (b.kind === 'text') out.push(markdownText(b.text), '');
-        else out.push('$$', b.latex, '$$', '');
+        else out.push('$$', b.kind === 'boxed' ? `\\boxed{${b.latex}}` : alignedMath(b), '$$', '');
       }
     }
   }
@@ -157,7 +164,7 @@ export function toHtml(r: Report): string {
     for (const b of blocks(p)) {
       if (b.kind === 'heading') parts.push(`<h2 id="${escapeHtml(p.name)}">${inline(b.latex)}</h2>`);
       else if (b.kind === 'text') parts.push(`<p${b.text === p.evidence ? ' class="evidence"' : ''}>${escapeHtml(b.text)}</p>`);
-      else parts.push(`<div class="math">${katexHtml(b.latex, true)}</div>`);
+      else parts.push(`<div class="math">${katexHtml(b.kind === 'boxed' ? `\\boxed{${b.latex}}` : alignedMath(b), true)}</div>`);
     }
   }
   return page(`gradproof: ${r.file}`, parts.join('\n'));

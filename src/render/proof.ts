@@ -9,14 +9,11 @@ import type { Node } from '../ir/node.js';
 import { adj, idx, num, read, upstream } from '../ir/node.js';
 import type { Result } from '../pipeline.js';
 import type { Step } from '../simplify/pass.js';
-import { simplify } from '../simplify/pass.js';
-import { LOCAL_RULES } from '../simplify/rules.js';
-import { scopeOf } from '../autodiff/forms.js';
-import { withRange } from '../indices/prove.js';
 import type { FormCheck } from '../verify/gradcheck.js';
 import type { Naming } from './print.js';
 import { namingOf } from './naming.js';
-import { printLatex } from './print.js';
+import { splitSign } from '../ops/layout.js';
+import { printLatex, printText } from './print.js';
 
 /** One line of a derivation: `= expression`, and why it follows from the line before. */
 export interface Line {
@@ -78,11 +75,9 @@ function proofOf(r: Result, f: AdjointForms, naming: Naming): Proof {
     ? f.free.map((m, i) => `${printLatex(idx(m), naming)} = ${printLatex(t.dims[i]!.lo, naming)}, \\dots, ${printLatex(t.dims[i]!.hi, naming)}`).join(',\\; ')
     : undefined;
   const involved = downstream(g, t);
-  const locals = f.sweep.contributions.map((c) => {
-    const scope = c.consumer.dims.reduce((s, d, i) => withRange(s, c.binders[i]!, { lo: d.lo, hi: d.hi }), scopeOf(g, t, f.free));
-    const worked = simplify(c.derivative, { rules: LOCAL_RULES, scope, constants: constantsOf(g) }).result;
-    return { latex: `${partial(c.consumer, c.binders, t, f.free, naming)} = ${printLatex(worked, naming)}` };
-  });
+  const locals = f.sweep.contributions.map((c) => ({
+    latex: `${partial(c.consumer, c.binders, t, f.free, naming)} = ${printLatex(c.worked, naming)}`,
+  }));
   const shown = r.shown.get(t.name)?.closed ?? f.closed.result;
   const substitutions = adjointsIn(f.local.result).flatMap((a) => {
     const c = r.derivation.adjoints.get(a.attrs.name!);
@@ -104,14 +99,14 @@ function proofOf(r: Result, f: AdjointForms, naming: Naming): Proof {
     chain: { latex: `${adjoint} = ${chainRule(g, f, naming)}`, reason: 'the chain rule, through every direct consumer' },
     locals,
     localSteps: ending(
-      [{ latex: printLatex(f.sweep.raw, naming), reason: 'the local derivatives substituted' }, ...lines(f.local.steps, naming)],
-      printLatex(f.local.result, naming),
+      [{ latex: broken(f.sweep.raw, naming), reason: 'the local derivatives substituted' }, ...lines(f.local.steps, naming)],
+      broken(f.local.result, naming),
       'factors of 1 and 0 dropped',
     ),
     substitutions,
     closedSteps: ending(
-      ending([{ latex: printLatex(f.substituted, naming), reason: 'the closed forms substituted' }, ...lines(f.closed.steps, naming)], printLatex(f.closed.result, naming), 'terms collected'),
-      printLatex(shown, naming),
+      ending([{ latex: broken(f.substituted, naming), reason: 'the closed forms substituted' }, ...lines(f.closed.steps, naming)], broken(f.closed.result, naming), 'terms collected'),
+      broken(shown, naming),
       'common factors taken out',
     ),
     result: `${adjoint} = ${printLatex(shown, naming)}`,
@@ -121,8 +116,6 @@ function proofOf(r: Result, f: AdjointForms, naming: Naming): Proof {
     ...(checks.length && { evidence: evidence(r, checks) }),
   };
 }
-
-const constantsOf = (g: Graph): Set<string> => new Set([...g.tensors.values()].filter((t) => t.role === 'const').map((t) => t.name));
 
 /** ∂C_b/∂X_m as a symbol. */
 function partial(c: Tensor, binders: readonly string[], x: Tensor, free: readonly string[], naming: Naming): string {
@@ -143,20 +136,51 @@ function chainRule(g: Graph, f: AdjointForms, naming: Naming): string {
   return terms.join(' + ') || '0';
 }
 
-/** Visible steps as lines; a run of steps by the same rule is one line. */
+/**
+ * Visible steps as lines. The steps inside one term of the root (one branch) make one
+ * line, with their reasons in order, and so does a run of one rule at the root: a
+ * lecturer simplifies term by term, not rewrite by rewrite.
+ */
 function lines(steps: readonly Step[], naming: Naming): Line[] {
+  const visible = steps.filter((s) => s.rule.visible);
+  const groups: Step[][] = [];
+  for (const s of visible) {
+    const g = groups[groups.length - 1];
+    const same = g && (s.branch >= 0 ? g[0]!.branch === s.branch : g[0]!.branch < 0 && g[0]!.rule.name === s.rule.name);
+    if (same) g.push(s);
+    else groups.push([s]);
+  }
   const out: Line[] = [];
   let last = '';
-  steps.forEach((s, i) => {
-    if (!s.rule.visible) return;
-    const next = steps.slice(i + 1).find((x) => x.rule.visible);
-    if (next && next.rule.name === s.rule.name) return;
-    const latex = printLatex(s.root, naming);
-    if (latex === last) return;
-    out.push({ latex, reason: s.rule.reason });
+  for (const g of groups) {
+    const latex = broken(g[g.length - 1]!.root, naming);
+    if (latex === last) continue;
+    const reasons = [...new Set(g.map((s) => s.rule.reason))];
+    out.push({ latex, reason: reasons.join('; ') });
     last = latex;
-  });
+  }
   return out;
+}
+
+const LINE = 90; // characters of plain text before a long sum is broken across lines
+
+/** A long sum of terms broken after whole terms, continuing on aligned lines. */
+function broken(n: Node, naming: Naming): string {
+  if (n.op !== 'add' || printText(n, naming).length <= LINE) return printLatex(n, naming);
+  const rows: string[][] = [[]];
+  let width = 0;
+  n.args.forEach((t, i) => {
+    const w = printText(t, naming).length;
+    if (width > 0 && width + w > LINE) {
+      rows.push([]);
+      width = 0;
+    }
+    const { negative, abs } = splitSign(t);
+    const body = abs.op === 'add' ? `\\left(${printLatex(abs, naming)}\\right)` : printLatex(abs, naming);
+    rows[rows.length - 1]!.push(i === 0 ? printLatex(t, naming) : `${negative ? '-' : '+'} ${body}`);
+    width += w;
+  });
+  return rows.map((r) => r.join(' ')).join(' \\\\ &\\quad ');
 }
 
 /** Lines that end with `last`: appended (with its reason) where the last line differs. */

@@ -16,6 +16,9 @@ export interface Step {
   readonly after: Node;
   /** The whole expression right after this step: what a proof's next line shows. */
   readonly root: Node;
+  /** Which argument of the root the step rewrote inside (−1: the root itself), so a
+   *  proof can show the steps within one term of a sum as one line. */
+  readonly branch: number;
 }
 
 export interface Simplified {
@@ -114,7 +117,7 @@ export function simplify(root: Node, opts: SimplifyOptions): Simplified {
       if (!out || out === n || key(out) === key(n)) continue;
       const tag = `${rule.name}@${key(n)}`;
       if (refused.has(tag)) continue;
-      const step = { rule, before: n, after: out, root: snapshot(out) };
+      const step = { rule, before: n, after: out, root: snapshot(out), branch: frames[0]?.i ?? -1 };
       const verdict = opts.check?.(n, out, ctx.scope);
       if (verdict === 'differ') {
         refused.add(tag);

@@ -146,6 +146,11 @@ const ALGEBRA: readonly Rule[] = [RULES.indexArith, RULES.mulCanon, RULES.addCan
 const SUMS_LOCAL: readonly Rule[] = [RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.constantsOut];
 
 export const LOCAL_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, ...SUMS_LOCAL];
+/**
+ * A local derivative on its own: algebra only. Its Kronecker deltas stay, to collapse
+ * once the consumer's sum is around them (INDEX-CALCULUS.md: ō[j]·Σ_k w[k]·[j + k − 1 = m]).
+ */
+export const WORK_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, RULES.sumZero, RULES.constantsOut];
 export const CLOSED_RULES: readonly Rule[] = [
   RULES.sqrtPower, ...ALGEBRA, RULES.floorBracket, RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.fold, RULES.split, RULES.constantsOut, RULES.narrow,
 ];
