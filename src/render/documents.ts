@@ -85,7 +85,7 @@ export function toTex(reports: readonly Report[]): string {
     parts.push('\\begin{verbatim}', r.source.replace(/\\end\{verbatim\}/g, '\\end {verbatim}').replace(/[^\x09\x0a\x20-\x7e]/g, '?').trimEnd(), '\\end{verbatim}');
     for (const p of r.proofs) {
       for (const b of blocks(p)) {
-        if (b.kind === 'heading') parts.push(`\\subsection*{$${b.latex}$}`);
+        if (b.kind === 'heading') parts.push(`\\subsection*{$\\displaystyle ${b.latex}$}`);
         else if (b.kind === 'text') parts.push(`${latexText(b.text)}\n`);
         else if (b.kind === 'boxed') parts.push(`\\[ \\boxed{${b.latex}} \\]`);
         else {

@@ -146,7 +146,9 @@ function lines(steps: readonly Step[], naming: Naming): Line[] {
   const groups: Step[][] = [];
   for (const s of visible) {
     const g = groups[groups.length - 1];
-    const same = g && (s.branch >= 0 ? g[0]!.branch === s.branch : g[0]!.branch < 0 && g[0]!.rule.name === s.rule.name);
+    const same =
+      g && !MILESTONES.has(g[g.length - 1]!.rule.name) && !MILESTONES.has(s.rule.name) &&
+      (s.branch >= 0 ? g[0]!.branch === s.branch : g[0]!.branch < 0 && g[0]!.rule.name === s.rule.name);
     if (same) g.push(s);
     else groups.push([s]);
   }
@@ -161,6 +163,9 @@ function lines(steps: readonly Step[], naming: Naming): Line[] {
   }
   return out;
 }
+
+/** Steps that carry the idea of a derivation: always a line of their own. */
+const MILESTONES: ReadonlySet<string> = new Set(['delta-collapse', 'sum-split', 'fold-definition', 'fold-element', 'narrow-range', 'floor-bracket']);
 
 const LINE = 90; // characters of plain text before a long sum is broken across lines
 
