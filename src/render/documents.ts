@@ -63,7 +63,7 @@ function blocks(p: Proof): Block[] {
 
 /** KaTeX and Markdown: an aligned environment, reasons in a second column. */
 function alignedMath(b: Extract<Block, { kind: 'math' }>): string {
-  const rows = b.lines.map((l, i) => `${i === 0 ? (b.lhs ?? '') : ''} &= ${l.latex}${l.reason ? ` && \\text{${latexText(l.reason)}}` : ''}`);
+  const rows = b.lines.map((l, i) => `${i === 0 ? (b.lhs ?? '') : ''} &= ${l.latex}${l.reason ? ` && \\textcolor{#666}{\\small\\text{${latexText(l.reason)}}}` : ''}`);
   return `\\begin{aligned} ${rows.join(' \\\\\n')} \\end{aligned}`;
 }
 
@@ -162,7 +162,7 @@ export function toHtml(r: Report): string {
   parts.push('</table>', `<pre>${escapeHtml(r.source)}</pre>`);
   for (const p of r.proofs) {
     for (const b of blocks(p)) {
-      if (b.kind === 'heading') parts.push(`<h2 id="${escapeHtml(p.name)}">${inline(b.latex)}</h2>`);
+      if (b.kind === 'heading') parts.push(`<h2 id="${escapeHtml(p.name)}">${inline(`\\displaystyle ${b.latex}`)}</h2>`);
       else if (b.kind === 'text') parts.push(`<p${b.text === p.evidence ? ' class="evidence"' : ''}>${escapeHtml(b.text)}</p>`);
       else parts.push(`<div class="math">${katexHtml(b.kind === 'boxed' ? `\\boxed{${b.latex}}` : alignedMath(b), true)}</div>`);
     }

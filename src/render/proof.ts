@@ -101,7 +101,7 @@ function proofOf(r: Result, f: AdjointForms, naming: Naming): Proof {
     localSteps: ending(
       [{ latex: broken(f.sweep.raw, naming), reason: 'the local derivatives substituted' }, ...lines(f.local.steps, naming)],
       broken(f.local.result, naming),
-      'factors of 1 and 0 dropped',
+      'factors of 1 dropped, terms in order',
     ),
     substitutions,
     closedSteps: ending(
