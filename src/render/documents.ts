@@ -123,9 +123,9 @@ export function toMarkdown(reports: readonly Report[]): string {
     out.push('```', r.source.replace(/```/g, '` ` `').trimEnd(), '```', '');
     for (const p of r.proofs) {
       for (const b of blocks(p)) {
-        if (b.kind === 'heading') out.push(`## $${b.latex}$`, '');
+        if (b.kind === 'heading') out.push(`## $${markdownMath(b.latex)}$`, '');
         else if (b.kind === 'text') out.push(markdownText(b.text), '');
-        else out.push('$$', b.kind === 'boxed' ? `\\boxed{${b.latex}}` : alignedMath(b), '$$', '');
+        else out.push('$$', markdownMath(b.kind === 'boxed' ? `\\boxed{${b.latex}}` : alignedMath(b)), '$$', '');
       }
     }
   }
@@ -133,6 +133,10 @@ export function toMarkdown(reports: readonly Report[]): string {
 }
 
 const markdownText = (s: string): string => s.replace(/([\\`*_{}[\]<>#|$])/g, '\\$1');
+
+/** Math for a Markdown page: < and > as TeX commands, so no HTML can start inside it
+ *  (an & cannot come from a user: a `tex` string with one does not render alone). */
+const markdownMath = (latex: string): string => latex.replace(/</g, '\\lt ').replace(/>/g, '\\gt ');
 
 // ---- HTML -----------------------------------------------------------------
 
