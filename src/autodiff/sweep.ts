@@ -9,9 +9,11 @@ import { adj, allIndexNames, BINDERS, freshName, idx, iverson, mapNodes, mul, no
 import { opOf } from '../ops/registry.js';
 import type { Graph, Tensor } from '../graph/graph.js';
 
-/** The names of X's free indices: m for a vector, m1, m2, … for more dimensions. */
+const FREE = ['m', 'q', 'r', 's']; // ∂L/∂W[m, q]: letters a derivation rarely binds itself
+
+/** The names of X's free indices: m for a vector, m, q, … for more dimensions. */
 export function freeNames(t: Tensor): string[] {
-  return t.dims.length === 1 ? ['m'] : t.dims.map((_, i) => `m${i + 1}`);
+  return t.dims.map((_, i) => FREE[i] ?? `m${i + 1}`);
 }
 
 /** ∂n/∂X[free]: undefined where n cannot depend on X. */
