@@ -61,8 +61,9 @@ describe('the proof of dL/dμ for batch norm', () => {
 
   it('names the steps that eliminate Σᵢ(xᵢ − μ): linearity, then the definition of μ', () => {
     const reasons = mu.closedSteps.map((l) => l.reason ?? '');
-    const split = reasons.indexOf('the sum is linear');
-    const fold = reasons.findIndex((x) => x.startsWith('a definition recognised: the sum is n times the mean'));
+    const split = reasons.indexOf('the sum over i is linear');
+    // Σᵢ xᵢ = n·μ: the step that makes Σᵢ(xᵢ − μ) vanish
+    const fold = reasons.indexOf('Σ_{i=1}^{n} x[i] = n·μ by the definition of μ');
     expect(split).toBeGreaterThan(0);
     expect(fold).toBeGreaterThan(split);
     expect(mu.result).toBe('\\frac{\\partial L}{\\partial \\mu} = -\\frac{\\gamma\\,\\sum_{i=1}^{n} \\frac{\\partial L}{\\partial y_{i}}}{\\sqrt{\\sigma^2 + \\epsilon}}');

@@ -4,6 +4,7 @@
 // wrote (file names, comments, source) is escaped for the format it lands in.
 import type { Result } from '../pipeline.js';
 import { katexHtml, katexStylesheet } from './katex.js';
+import { latexText } from './latex-text.js';
 import type { Line, Proof } from './proof.js';
 import { proofs } from './proof.js';
 
@@ -63,21 +64,11 @@ function blocks(p: Proof): Block[] {
 
 /** KaTeX and Markdown: an aligned environment, reasons in a second column. */
 function alignedMath(b: Extract<Block, { kind: 'math' }>): string {
-  const rows = b.lines.map((l, i) => `${i === 0 ? (b.lhs ?? '') : ''} &= ${l.latex}${l.reason ? ` && \\textcolor{#666}{\\small\\text{${latexText(l.reason)}}}` : ''}`);
+  const rows = b.lines.map((l, i) => `${i === 0 ? (b.lhs ?? '') : ''} &= ${l.latex}${l.reason ? ` && \\textcolor{#666}{\\small\\text{${l.reasonTex ?? latexText(l.reason)}}}` : ''}`);
   return `\\begin{aligned} ${rows.join(' \\\\\n')} \\end{aligned}`;
 }
 
 // ---- LaTeX ----------------------------------------------------------------
-
-const LATEX_TEXT: Record<string, string> = {
-  '\\': '\\textbackslash{}', '{': '\\{', '}': '\\}', '$': '\\$', '&': '\\&', '#': '\\#', '%': '\\%', '_': '\\_',
-  '^': '\\^{}', '~': '\\~{}', '−': '-', '’': "'", '∞': '$\\infty$', '·': '$\\cdot$', '≤': '$\\le$', '≥': '$\\ge$',
-};
-
-/** Text for LaTeX's text mode: specials escaped, the few Unicode signs we use mapped. */
-export function latexText(s: string): string {
-  return [...s].map((c) => LATEX_TEXT[c] ?? (c.charCodeAt(0) < 128 ? c : '?')).join('');
-}
 
 export function toTex(reports: readonly Report[]): string {
   const body = reports.map((r) => {
@@ -90,7 +81,7 @@ export function toTex(reports: readonly Report[]): string {
         else if (b.kind === 'boxed') parts.push(`\\[ \\boxed{${b.latex}} \\]`);
         else {
           // LaTeX sets a reason as a tag at the right margin, on its own line when the row is long
-          const rows = b.lines.map((l, i) => `${i === 0 ? (b.lhs ?? '') : ''} &= ${l.latex}${l.reason ? ` \\tag*{\\footnotesize ${latexText(l.reason)}}` : ''}`);
+          const rows = b.lines.map((l, i) => `${i === 0 ? (b.lhs ?? '') : ''} &= ${l.latex}${l.reason ? ` \\tag*{\\footnotesize ${l.reasonTex ?? latexText(l.reason)}}` : ''}`);
           parts.push(`\\begin{align*}\n${rows.join(' \\\\\n')}\n\\end{align*}`);
         }
       }

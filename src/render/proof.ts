@@ -9,6 +9,8 @@ import type { Node } from '../ir/node.js';
 import { adj, idx, num, read, upstream } from '../ir/node.js';
 import type { Result } from '../pipeline.js';
 import type { Step } from '../simplify/pass.js';
+import type { Reason } from '../simplify/rules.js';
+import { latexText } from './latex-text.js';
 import type { FormCheck } from '../verify/gradcheck.js';
 import type { Naming } from './print.js';
 import { namingOf } from './naming.js';
@@ -18,7 +20,10 @@ import { printLatex, printText } from './print.js';
 /** One line of a derivation: `= expression`, and why it follows from the line before. */
 export interface Line {
   readonly latex: string;
+  /** The reason in words (formulas in Unicode text). */
   readonly reason?: string;
+  /** The same for LaTeX's text mode, formulas between $…$. */
+  readonly reasonTex?: string;
 }
 
 export interface Proof {
@@ -157,12 +162,17 @@ function lines(steps: readonly Step[], naming: Naming): Line[] {
   for (const g of groups) {
     const latex = broken(g[g.length - 1]!.root, naming);
     if (latex === last) continue;
-    const reasons = [...new Set(g.map((s) => s.rule.reason))];
-    out.push({ latex, reason: reasons.join('; ') });
+    const text = [...new Set(g.map((s) => reasonText(s.reason, naming)))];
+    const tex = [...new Set(g.map((s) => reasonTex(s.reason, naming)))];
+    out.push({ latex, reason: text.join('; '), reasonTex: tex.join('; ') });
     last = latex;
   }
   return out;
 }
+
+const reasonText = (r: Reason, naming: Naming): string => r.map((p) => (typeof p === 'string' ? p : printText(p, naming))).join('');
+const reasonTex = (r: Reason, naming: Naming): string =>
+  r.map((p) => (typeof p === 'string' ? latexText(p) : `$${printLatex(p, naming)}$`)).join('');
 
 /** Steps that carry the idea of a derivation: always a line of their own. */
 const MILESTONES: ReadonlySet<string> = new Set(['delta-collapse', 'sum-split', 'fold-definition', 'fold-element', 'narrow-range', 'floor-bracket']);

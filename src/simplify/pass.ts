@@ -8,7 +8,7 @@ import { withRange } from '../indices/prove.js';
 import type { Node } from '../ir/node.js';
 import { BINDERS, countNodes, key, node } from '../ir/node.js';
 import { SpecError } from '../syntax/errors.js';
-import type { ElementFold, Fold, Rule, RuleContext } from './rules.js';
+import type { ElementFold, Fold, Reason, Rule, RuleContext } from './rules.js';
 
 export interface Step {
   readonly rule: Rule;
@@ -19,6 +19,8 @@ export interface Step {
   /** Which argument of the root the step rewrote inside (−1: the root itself), so a
    *  proof can show the steps within one term of a sum as one line. */
   readonly branch: number;
+  /** Why it holds, naming what it acted on. */
+  readonly reason: Reason;
 }
 
 export interface Simplified {
@@ -117,7 +119,8 @@ export function simplify(root: Node, opts: SimplifyOptions): Simplified {
       if (!out || out === n || key(out) === key(n)) continue;
       const tag = `${rule.name}@${key(n)}`;
       if (refused.has(tag)) continue;
-      const step = { rule, before: n, after: out, root: snapshot(out), branch: frames[0]?.i ?? -1 };
+      const reason = rule.explain?.(n, out) ?? [rule.reason];
+      const step = { rule, before: n, after: out, root: snapshot(out), branch: frames[0]?.i ?? -1, reason };
       const verdict = opts.check?.(n, out, ctx.scope);
       if (verdict === 'differ') {
         refused.add(tag);

@@ -7,7 +7,7 @@ import { normalizeIndex, toAffine } from '../indices/affine.js';
 import type { Scope } from '../indices/prove.js';
 import { decide, minMax } from '../indices/prove.js';
 import type { Node } from '../ir/node.js';
-import { isIndexExpr, isNum, num, withArgs } from '../ir/node.js';
+import { idx, isIndexExpr, isNum, key, num, withArgs } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import { holds } from '../ops/iverson.js';
 import { canonicalAdd, canonicalMul, canonicalPow, expand, sqrtAsPower } from './algebra.js';
@@ -44,6 +44,9 @@ export interface RuleContext {
   readonly constants: ReadonlySet<string>;
 }
 
+/** Why a step holds, in words and formulas: ['the sum over ', idx(i), ' is linear']. */
+export type Reason = readonly (string | Node)[];
+
 export interface Rule {
   readonly name: string;
   /** The rule in one line of math. */
@@ -54,7 +57,22 @@ export interface Rule {
   readonly visible: boolean;
   readonly ops: readonly Node['op'][];
   apply(n: Node, ctx: RuleContext): Node | undefined;
+  /** The reason for one application, naming what it acted on (default: `reason`). */
+  explain?(before: Node, after: Node): Reason;
 }
+
+const over = (n: Node): Node => idx(n.attrs.index!);
+const readsIn = (n: Node, out: Node[] = []): Node[] => {
+  if (n.op === 'read') out.push(n);
+  else n.args.forEach((a) => readsIn(a, out));
+  return out;
+};
+/** Brackets of `before`'s body that `after` no longer has: what a narrowed range absorbed. */
+const absorbed = (before: Node, after: Node): Node[] => {
+  const kept = new Set((after.op === 'sum' ? factorsOf(after.args[2]!) : []).map(key));
+  return factorsOf(before.args[2]!).filter((f) => f.op === 'iverson' && !kept.has(key(f)));
+};
+const factorsOf = (n: Node): readonly Node[] => (n.op === 'mul' ? n.args : [n]);
 
 const INDEXED = ['read', 'adj', 'iverson', 'sum', 'maxr', 'argfirst', 'floordiv', 'mod', 'max', 'min'] as const;
 
@@ -87,6 +105,7 @@ export const RULES = {
   bracket: {
     name: 'bracket', math: '[P] = 1 when P holds over the ranges, 0 when it never does', reason: 'the condition always (or never) holds in the index ranges', visible: true,
     ops: ['iverson'], apply: (n, ctx) => decideBracket(n, ctx.scope),
+    explain: (b, a) => [b, isNum(a, 1) ? ' holds everywhere in the index ranges' : ' never holds in the index ranges'],
   },
   sumZero: {
     name: 'sum-zero', math: 'Σᵢ 0 = 0', reason: 'a sum of zeros', visible: true,
@@ -95,10 +114,12 @@ export const RULES = {
   constantsOut: {
     name: 'constants-out', math: 'Σᵢ c·f(i) = c·Σᵢ f(i);  Σ_{i=lo}^{hi} c = (hi − lo + 1)·c', reason: 'constant factor taken out of the sum', visible: true,
     ops: ['sum'], apply: (n, ctx) => constantsOut(n, ctx.scope),
+    explain: (b) => ['constant factor taken out of the sum over ', over(b)],
   },
   collapse: {
     name: 'delta-collapse', math: 'Σ_{i=lo}^{hi} f(i)·[a·i + b = 0] = f(i₀)·[a | b]·[lo ≤ i₀ ≤ hi], i₀ = −b/a', reason: 'the Kronecker delta collapses the sum', visible: true,
     ops: ['sum'], apply: (n) => collapse(n),
+    explain: (b) => ['the Kronecker delta collapses the sum over ', over(b)],
   },
   floorBracket: {
     name: 'floor-bracket', math: '[⌊u/k⌋ = t] = [k·t ≤ u ≤ k·t + k − 1]', reason: 'a floor division matches a whole window of indices', visible: true,
@@ -111,18 +132,22 @@ export const RULES = {
   split: {
     name: 'sum-split', math: 'Σᵢ (a + b) = Σᵢ a + Σᵢ b', reason: 'the sum is linear', visible: true,
     ops: ['sum'], apply: (n) => split(n),
+    explain: (b) => ['the sum over ', over(b), ' is linear'],
   },
   narrow: {
     name: 'narrow-range', math: 'Σ_{i=lo}^{hi} f·[i ≤ e] = Σ_{i=lo}^{min(hi, e)} f', reason: 'boundary: the bracket narrows the range of the sum', visible: true,
     ops: ['sum'], apply: (n, ctx) => narrow(n, ctx.scope),
+    explain: (b, a) => ['boundary: the sum over ', over(b), ' keeps only the terms where ', ...absorbed(b, a).flatMap((f, i) => (i ? [' and ', f] : [f]))],
   },
   fold: {
     name: 'fold-definition', math: 'Σᵢ xᵢ = n·μ where μ = Σᵢ xᵢ/n', reason: 'a definition recognised: the sum is n times the mean', visible: true,
     ops: ['sum'], apply: (n, ctx) => ctx.folds.get(alphaKey(n))?.replacement,
+    explain: (b, a) => [b, ' = ', a, ' by the definition of ', ...readsIn(a).slice(0, 1)],
   },
   refold: {
     name: 'fold-element', math: 'xᵢ − μ = x̂ᵢ·√(σ² + ε) where x̂ᵢ = (xᵢ − μ)/√(σ² + ε)', reason: 'a definition recognised: written through the named intermediate', visible: true,
     ops: ['add'], apply: (n, ctx) => refold(n, ctx.elementFolds),
+    explain: (b, a) => [b, ' written through ', ...readsIn(a).slice(0, 1), ', by its definition'],
   },
   expand: {
     name: 'expand', math: 'a·(b + c) = a·b + a·c', reason: 'multiplied out', visible: true,

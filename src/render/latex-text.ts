@@ -1,0 +1,16 @@
+// Text for LaTeX's text mode (and KaTeX's \text{}): specials escaped, and the
+// Unicode signs and Greek letters our own words use written as math.
+const LATEX_TEXT: Record<string, string> = {
+  '\\': '\\textbackslash{}', '{': '\\{', '}': '\\}', '$': '\\$', '&': '\\&', '#': '\\#', '%': '\\%', '_': '\\_',
+  '^': '\\^{}', '~': '\\~{}', '−': '-', '’': "'", '∞': '$\\infty$', '·': '$\\cdot$', '≤': '$\\le$', '≥': '$\\ge$', '≠': '$\\ne$', '∣': '$\\mid$', '√': '$\\surd$',
+};
+
+const GREEK = 'αβγδεζηθικλμνξπρστυφχψωΣΔΓΛΠΦΨΩ';
+const GREEK_NAMES = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega', 'Sigma', 'Delta', 'Gamma', 'Lambda', 'Pi', 'Phi', 'Psi', 'Omega'];
+[...GREEK].forEach((c, i) => (LATEX_TEXT[c] = `$\\${GREEK_NAMES[i]}$`));
+
+/** Text for LaTeX's text mode; any other non-ASCII character becomes '?'. */
+export function latexText(s: string): string {
+  return [...s].map((c) => LATEX_TEXT[c] ?? (c.charCodeAt(0) < 128 ? c : '?')).join('');
+}
+
