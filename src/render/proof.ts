@@ -200,7 +200,10 @@ function broken(n: Node, naming: Naming): string {
 
 /** Lines that end with `last`: appended (with its reason) where the last line differs. */
 function ending(ls: Line[], last: string, reason: string): Line[] {
-  return ls[ls.length - 1]?.latex === last ? ls : [...ls, { latex: last, reason }];
+  const prev = ls[ls.length - 1]?.latex;
+  // the same symbols in another order is no new line: [b]·[a] after [a]·[b]
+  const reordered = prev !== undefined && [...prev].sort().join('') === [...last].sort().join('');
+  return prev === last || reordered ? ls : [...ls, { latex: last, reason }];
 }
 
 function definition(t: Tensor, naming: Naming): string {
