@@ -9,6 +9,7 @@ import { run } from './pipeline.js';
 import type { Report } from './render/documents.js';
 import { reportOf, toHtml, toHtmlIndex, toMarkdown, toTex } from './render/documents.js';
 import { checkText, deriveText, resultJson } from './render/report.js';
+import { verdictsJson, verdictsText } from './render/verdicts.js';
 import { SpecError } from './syntax/errors.js';
 
 const USAGE = `gradproof: derives, proves and checks the gradients of neural-network layers
@@ -17,6 +18,9 @@ usage:
   gradproof derive FILE|DIR…  [--size n=4] [--json]   local, closed and elementwise forms
   gradproof check  FILE|DIR…  [--size n=4] [--seed S] [--json]
                                                       every form against finite differences
+  gradproof verify FILE|DIR…  [--json] [--no-solution] [--expect] [--seed S]
+                                                      a verdict for every claim, with a
+                                                      counterexample and a diagnosis
   gradproof tex    FILE|DIR…  [-o out.tex]            the proofs as a LaTeX document
   gradproof md     FILE|DIR…  [-o out.md]             the proofs as Markdown ($$ blocks)
   gradproof html   FILE       [-o out.html]           the proofs as one self-contained page
@@ -26,10 +30,14 @@ usage:
 
 A DIR stands for every .layer file below it. --size fixes a size symbol (repeat
 it, or write n=4,K=2) so that elementwise forms can be written out.
-The documents include the numeric check of every form (as \`check\` does).
-Exit status: 2 bad input, 1 a check failed, 0 otherwise.`;
+The documents include the numeric check of every form and the claims' verdicts.
+--no-solution leaves the correct forms out of verdicts (for grading); --expect
+compares each verdict with its claim's \`# expect: holds|fails|error\` comment
+(holds where there is none) and exits 0 when all match.
+Exit status: 2 bad input (or a claim error), 1 a check or a claim failed, 0 otherwise.`;
 
-const COMMANDS = ['derive', 'check', 'tex', 'md', 'html'] as const;
+const COMMANDS = ['derive', 'check', 'verify', 'tex', 'md', 'html'] as const;
+
 type Command = (typeof COMMANDS)[number];
 
 interface Args {
@@ -37,6 +45,8 @@ interface Args {
   paths: string[];
   output?: string;
   json: boolean;
+  solution: boolean;
+  expect: boolean;
   sizes: Map<string, bigint>;
   seed?: string;
 }
@@ -50,10 +60,12 @@ function parseArgs(argv: readonly string[]): Args | 'help' | 'version' {
   if (!COMMANDS.includes(command as Command)) {
     throw new UsageError(command ? `unknown command "${command}": expected ${COMMANDS.join(', ')}` : 'no command given');
   }
-  const args: Args = { command: command as Command, paths: [], json: false, sizes: new Map() };
+  const args: Args = { command: command as Command, paths: [], json: false, solution: true, expect: false, sizes: new Map() };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === '--json') args.json = true;
+    else if (a === '--no-solution') args.solution = false;
+    else if (a === '--expect') args.expect = true;
     else if (a === '--size' || a === '--seed' || a === '-o' || a === '--output') {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`${a} needs a value`);
@@ -138,7 +150,13 @@ export function main(argv: readonly string[], io: Io = stdio): number {
     let result: Result;
     let source: string;
     try {
-      const opts = { sizes: args.sizes, check: args.command !== 'derive', ...(args.seed !== undefined && { seed: args.seed }) };
+      const documents = args.command === 'tex' || args.command === 'md' || args.command === 'html';
+      const opts = {
+        sizes: args.sizes,
+        check: args.command === 'check' || documents,
+        verify: args.command === 'verify' || documents,
+        ...(args.seed !== undefined && { seed: args.seed }),
+      };
       source = readFileSync(file, 'utf8');
       result = run(file, source, opts);
     } catch (e) {
@@ -154,7 +172,18 @@ export function main(argv: readonly string[], io: Io = stdio): number {
       continue;
     }
     if (result.check && !result.check.pass) failed = true;
-    if (args.command === 'tex' || args.command === 'md' || args.command === 'html') reports.push(reportOf(result, source));
+    if (args.command === 'verify') {
+      const claims = result.claims ?? [];
+      if (args.expect) {
+        if (claims.some((c) => c.verdict.kind !== (c.expect ?? 'holds'))) failed = true;
+      } else {
+        if (claims.some((c) => c.verdict.kind === 'error')) bad = true;
+        if (claims.some((c) => c.verdict.kind === 'fails')) failed = true;
+      }
+      const show = { solution: args.solution };
+      if (args.json) json.push(verdictsJson(result.graph, claims, show));
+      else texts.push(verdictsText(result.graph, claims, show));
+    } else if (args.command === 'tex' || args.command === 'md' || args.command === 'html') reports.push(reportOf(result, source));
     else if (args.json) json.push(resultJson(result));
     else texts.push(args.command === 'derive' ? deriveText(result) : checkText(result.check!));
   }

@@ -15,12 +15,17 @@ import { parseSpec } from './syntax/parse.js';
 import type { CheckReport } from './verify/gradcheck.js';
 import { checkDerivation } from './verify/gradcheck.js';
 import { stepCheck } from './verify/stepcheck.js';
+import { readLatex } from './verify/latex.js';
+import type { ClaimResult } from './verify/verdicts.js';
+import { verifyClaims } from './verify/verdicts.js';
 
 export interface RunOptions {
   /** --size n=4: concrete sizes for the elementwise forms of a symbolic file. */
   readonly sizes?: ReadonlyMap<string, bigint>;
   /** Run the numeric gradient check. */
   readonly check?: boolean;
+  /** Give every claim a verdict. */
+  readonly verify?: boolean;
   readonly seed?: number | string;
 }
 
@@ -35,6 +40,7 @@ export interface Result {
   /** The same for the --size derivation. */
   readonly shownConcrete?: Presented;
   readonly check?: CheckReport;
+  readonly claims?: readonly ClaimResult[];
 }
 
 export function run(file: string, text: string, opts: RunOptions = {}): Result {
@@ -53,7 +59,8 @@ export function run(file: string, text: string, opts: RunOptions = {}): Result {
         ...(concrete && shownConcrete && { elementwise: { ...concrete, shown: shownConcrete } }),
       })
     : undefined;
-  return { spec, graph, derivation, ...(concrete && { concrete }), shown, ...(shownConcrete && { shownConcrete }), ...(check && { check }) };
+  const claims = opts.verify ? verifyClaims(derivation, { readLatex, ...(opts.seed !== undefined && { seed: opts.seed }) }) : undefined;
+  return { spec, graph, derivation, ...(concrete && { concrete }), shown, ...(shownConcrete && { shownConcrete }), ...(check && { check }), ...(claims && { claims }) };
 }
 
 function atSizes(graph: Graph, sizes: ReadonlyMap<string, bigint>): Result['concrete'] {

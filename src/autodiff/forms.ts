@@ -40,6 +40,9 @@ export interface Derivation {
   readonly graph: Graph;
   /** Forms of every differentiable node that L depends on, outputs first. */
   readonly adjoints: ReadonlyMap<string, AdjointForms>;
+  /** The definitions the closed forms were simplified with (claims reuse them). */
+  readonly folds: ReadonlyMap<string, Fold>;
+  readonly elementFolds: readonly ElementFold[];
 }
 
 export const ELEMENT_LIMIT = 8; // elements per tensor written out one by one
@@ -94,7 +97,7 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
     const elements = elementsOf(g, t, free, closed.result, folds, opts);
     closedOf.set(t.name, { tensor: t, free, sweep, local, substituted, closed, ...(elements && { elements }) });
   }
-  return { graph: g, adjoints: closedOf };
+  return { graph: g, adjoints: closedOf, folds, elementFolds };
 }
 
 /** Nodes from which L can be reached (the others have adjoint 0 and are not derived). */

@@ -1,19 +1,18 @@
 // Spec → Graph: declarations, definitions with their ranges, the loss, the gradients
 // asked for. Every name is resolved here, so later stages never meet an unknown one.
 import type { Affine } from '../indices/affine.js';
-import { constant, fromAffine, isConstant, minus, plus, toAffine } from '../indices/affine.js';
-import type { IndexRange, Scope } from '../indices/prove.js';
+import { isConstant, minus, toAffine } from '../indices/affine.js';
+import type { Scope } from '../indices/prove.js';
 import { decide } from '../indices/prove.js';
 import type { Node, Span } from '../ir/node.js';
-import { mapNodes, node, num } from '../ir/node.js';
+import { num } from '../ir/node.js';
 import { printText } from '../render/print.js';
 import type { DeclItem, Expr, NameRef, Spec, Statement } from '../syntax/ast.js';
 import { SpecError } from '../syntax/errors.js';
 import type { Assumed, Claim, Dim, Graph, SizeSymbol, Tensor } from './graph.js';
 import { checkAccesses, inferRanges } from './ranges.js';
-import { COUNT, HI, LO, Resolver } from './resolve.js';
+import { fillBounds, keyName, rename, Resolver } from './resolve.js';
 
-const keyName = (key: string): string => key.split('\u0000')[0]!;
 
 class Builder {
   readonly sizes = new Map<string, SizeSymbol>();
@@ -172,30 +171,6 @@ class Builder {
 
 const hasIndex = (n: Node): boolean => n.op === 'idx' || n.args.some(hasIndex);
 const show = (n: Node): string => printText(n);
-
-/** Replaces the bound placeholders of sums and means with the inferred ranges. */
-function fillBounds(body: Node, ranges: ReadonlyMap<string, IndexRange>): Node {
-  return mapNodes(body, (n) => {
-    if (n.op !== 'size' || !n.attrs.name!.startsWith('\u0000')) return n;
-    const name = n.attrs.name!;
-    const [tag, key] = [name.slice(0, name.indexOf(':') + 1), name.slice(name.indexOf(':') + 1)];
-    const r = ranges.get(key)!;
-    if (tag === LO) return r.lo;
-    if (tag === HI) return r.hi;
-    // mean's divisor: the number of terms, hi − lo + 1
-    if (tag === COUNT) return fromAffine(plus(minus(toAffine(r.hi)!, toAffine(r.lo)!), constant(1)));
-    return n;
-  });
-}
-
-/** Unique binder keys back to the names the user wrote. */
-function rename(n: Node): Node {
-  return mapNodes(n, (m) => {
-    if (m.op === 'idx' && m.attrs.name!.includes('\u0000')) return node('idx', [], { name: keyName(m.attrs.name!) });
-    if (m.attrs.index?.includes('\u0000')) return node(m.op, m.args, { ...m.attrs, index: keyName(m.attrs.index) }, m.span);
-    return m;
-  });
-}
 
 export function buildGraph(spec: Spec): Graph {
   const b = new Builder(spec.file);

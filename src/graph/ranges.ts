@@ -88,7 +88,13 @@ function constraintsOf(accesses: readonly Access[]): Constraint[] {
 }
 
 /** Infers every pending binder's range, in whatever order makes it possible. */
-export function inferRanges(pending: readonly Pending[], accesses: readonly Access[], scope: Scope): Map<string, IndexRange> {
+export function inferRanges(
+  pending: readonly Pending[],
+  accesses: readonly Access[],
+  scope: Scope,
+  /** 'lenient': leave what cannot be determined (a claim ranges it from its right side next). */
+  mode: 'strict' | 'lenient' = 'strict',
+): Map<string, IndexRange> {
   const ranged = new Map<string, IndexRange>();
   for (const p of pending) if (p.explicit) ranged.set(p.key, p.explicit);
   const constraints = constraintsOf(accesses);
@@ -104,6 +110,7 @@ export function inferRanges(pending: readonly Pending[], accesses: readonly Acce
       }
     }
     if (!progressed) {
+      if (mode === 'lenient') break;
       const p = open[0]!;
       throw new SpecError('range', `cannot determine the range of index ${p.name}: no read fixes it; give it explicitly (${p.name} in a..b)`, p.span);
     }

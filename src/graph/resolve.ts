@@ -3,7 +3,9 @@
 // sums whose ranges are inferred afterwards (ranges.ts). Binders get unique keys
 // while resolving, so two sums over `i` side by side never mix their constraints.
 import type { Node, Span } from '../ir/node.js';
-import { add, div, idx, iverson, mul, node, num, pow, read, size as sizeNode, sub } from '../ir/node.js';
+import { add, div, idx, iverson, mapNodes, mul, node, num, pow, read, size as sizeNode, sub } from '../ir/node.js';
+import type { IndexRange } from '../indices/prove.js';
+import { constant, fromAffine, minus, plus, toAffine } from '../indices/affine.js';
 import { parseDecimal } from '../ir/rational.js';
 import type { ValueKind } from '../ops/op.js';
 import { FUNCTIONS, opOf } from '../ops/registry.js';
@@ -22,13 +24,25 @@ export const LO = '\u0000lo:';
 export const HI = '\u0000hi:';
 export const COUNT = '\u0000count:';
 
+/** What a claim may say that a definition may not: adjoints, and free indices. */
+export interface ClaimMode {
+  /** The loss's name: `dL/dx` must name it. */
+  readonly loss: string;
+}
+
 export class Resolver {
   readonly pending: Pending[] = [];
   readonly accesses: Access[] = [];
   private readonly scope: Map<string, string>[] = [];
+  /** A claim's free indices (`claim dL/dx[i] = …`), bound on first use. */
+  readonly free = new Map<string, string>();
   private counter = 0;
 
-  constructor(private readonly names: Names, private readonly definingName?: string) {}
+  constructor(
+    private readonly names: Names,
+    private readonly definingName?: string,
+    private readonly claim?: ClaimMode,
+  ) {}
 
   /** Opens a binder (a definition's index or a sum's); returns its unique key. */
   bind(name: string, span: Span, explicit?: { lo: Node; hi: Node }): string {
@@ -51,7 +65,15 @@ export class Resolver {
       const k = this.scope[i]!.get(name);
       if (k) return k;
     }
-    return undefined;
+    return this.free.get(name);
+  }
+
+  /** A name no scope knows, in a claim: a free index, ranged later. */
+  private bindFree(name: string, span: Span): string {
+    const key = `${name}\u0000${this.counter++}`;
+    this.pending.push({ key, name, span });
+    this.free.set(name, key);
+    return key;
   }
 
   expr(e: Expr): Node {
@@ -86,7 +108,7 @@ export class Resolver {
       case 'index':
         return this.read(e.name, e.indices, e.guarded, e.span);
       case 'adjoint':
-        throw new SpecError('unknown-name', `an adjoint (d${e.loss}/d${e.of}) may only appear in a claim`, e.span);
+        return this.adjoint(e);
       case 'neg':
         return mul(num(-1), this.build(e.arg));
       case 'binary': {
@@ -127,7 +149,24 @@ export class Resolver {
     if (this.names.sizes.has(name)) return sizeNode(name);
     if (name === 'pi' || name === 'π') return node('pi');
     if (name === this.definingName) throw new SpecError('unknown-name', `${name} is defined in terms of itself`, span);
+    if (this.claim) return idx(this.bindFree(name, span));
     throw new SpecError('unknown-name', `unknown name ${name}`, span);
+  }
+
+  /** dL/dx[i]: the total adjoint of x (claims only). */
+  private adjoint(e: Extract<Expr, { kind: 'adjoint' }>): Node {
+    const what = `d${e.loss}/d${e.of}`;
+    if (!this.claim) throw new SpecError('unknown-name', `an adjoint (${what}) may only appear in a claim`, e.span);
+    if (e.loss !== this.claim.loss) throw new SpecError('unknown-name', `the loss is named ${this.claim.loss}, so its adjoints are written d${this.claim.loss}/d…, not ${what}`, e.span);
+    const t = this.names.tensors.get(e.of);
+    if (!t) throw new SpecError('unknown-name', `unknown name ${e.of} in ${what}`, e.span);
+    if (t.role === 'const') throw new SpecError('grad-of-const', `${e.of} is a const: it has no adjoint`, e.span);
+    if (t.dims.length !== e.indices.length) {
+      throw new SpecError('shape', `${e.of} has ${t.dims.length} ind${t.dims.length === 1 ? 'ex' : 'ices'}, but ${e.indices.length} ${e.indices.length === 1 ? 'is' : 'are'} given`, e.span);
+    }
+    const idxs = e.indices.map((i) => this.index(i));
+    this.accesses.push({ tensor: what, dims: t.dims, indices: idxs, guarded: e.guarded, span: e.span });
+    return node('adj', idxs, e.guarded ? { name: e.of, guarded: true } : { name: e.of }, e.span);
   }
 
   private read(name: string, indices: readonly Expr[], guarded: boolean, span: Span): Node {
@@ -165,3 +204,31 @@ export class Resolver {
 }
 
 export const isPlaceholder = (n: Node): boolean => n.op === 'size' && n.attrs.name!.startsWith('\u0000');
+
+/** The name a binder key stands for. */
+export const keyName = (key: string): string => key.split('\u0000')[0]!;
+
+/** Replaces the bound placeholders of sums and means with the inferred ranges. */
+export function fillBounds(body: Node, ranges: ReadonlyMap<string, IndexRange>): Node {
+  return mapNodes(body, (n) => {
+    if (n.op !== 'size' || !n.attrs.name!.startsWith('\u0000')) return n;
+    const name = n.attrs.name!;
+    const [tag, key] = [name.slice(0, name.indexOf(':') + 1), name.slice(name.indexOf(':') + 1)];
+    const r = ranges.get(key)!;
+    if (tag === LO) return r.lo;
+    if (tag === HI) return r.hi;
+    // mean's divisor: the number of terms, hi − lo + 1
+    if (tag === COUNT) return fromAffine(plus(minus(toAffine(r.hi)!, toAffine(r.lo)!), constant(1)));
+    return n;
+  });
+}
+
+/** Unique binder keys back to the names the user wrote. */
+export function rename(n: Node): Node {
+  return mapNodes(n, (m) => {
+    if (m.op === 'idx' && m.attrs.name!.includes('\u0000')) return node('idx', [], { name: keyName(m.attrs.name!) });
+    if (m.attrs.index?.includes('\u0000')) return node(m.op, m.args, { ...m.attrs, index: keyName(m.attrs.index) }, m.span);
+    return m;
+  });
+}
+

@@ -31,7 +31,9 @@ export const pow: Op = {
     if (b.op === 'num' && Q.eq(b.attrs.value!, Q.rat(1, 2))) {
       return p.style === 'latex' ? `\\sqrt{${p.arg(a, 0)}}` : `√(${p.arg(a, 0)})`;
     }
-    const base = p.arg(a, PREC.pow + 1);
+    let base = p.arg(a, PREC.pow + 1);
+    // a name that is itself written with a power (σ² for var) is bracketed under another
+    if ((a.op === 'read' || a.op === 'adj') && /[\^²³]/.test(base)) base = p.style === 'latex' ? `\\left(${base}\\right)` : `(${base})`;
     if (p.style === 'latex') return `${base}^{${p.arg(b, 0)}}`;
     const e = b.op === 'num' ? Q.ratToString(b.attrs.value!) : undefined;
     if (e && SUPERSCRIPT[e]) return base + SUPERSCRIPT[e];

@@ -274,3 +274,17 @@ export function parseExpr(file: string, text: string, line = 1, colOffset = 0, s
 export function parseConditions(file: string, text: string, line = 1, colOffset = 0, source?: string): Condition[] {
   return run<Condition[]>('ConditionsLine', text, { file, line, source: source ?? ' '.repeat(colOffset) + text, offset: colOffset });
 }
+
+// ── other grammars, for readers that build their own semantics (importing ohm's types only) ──
+
+const others = new Map<string, ohm.Grammar>();
+
+/** grammar/<file> (beside layer.ohm), compiled once: e.g. `tex.ohm` for src/syntax/tex.ts. */
+export function loadGrammar(file: 'tex.ohm'): ohm.Grammar {
+  let grammar = others.get(file);
+  if (!grammar) {
+    grammar = ohm.grammar(readFileSync(join(dirname(grammarPath()), file), 'utf8'));
+    others.set(file, grammar);
+  }
+  return grammar;
+}

@@ -133,9 +133,9 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
   };
 }
 
-const sameSizes = (a: Sizes, b: Sizes): boolean => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+export const sameSizes = (a: Sizes, b: Sizes): boolean => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 
-interface Point {
+export interface Point {
   readonly tensors: ReadonlyMap<string, TensorValue<Big>>;
   readonly upstream: ReadonlyMap<string, TensorValue<Big>>;
   /** dL/dX for every derived X, by central differences through the forward pass. */
@@ -145,10 +145,18 @@ interface Point {
 }
 
 /** A point away from kinks, ties and undefined values, or why none was found. */
-function samplePoint(F: Field<Big>, d: Derivation, sizes: Sizes, rng: Rng): Point | string {
+export function samplePoint(
+  F: Field<Big>,
+  d: Derivation,
+  sizes: Sizes,
+  rng: Rng,
+  /** A condition on the forward values (a claim's `where` case); others are drawn again. */
+  accept?: (tensors: ReadonlyMap<string, TensorValue<Big>>) => boolean,
+  attempts = RESAMPLES,
+): Point | string {
   const g = d.graph;
   let why = 'no point away from kinks and ties';
-  for (let attempt = 0; attempt < RESAMPLES; attempt++) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
     const r = rng.fork(`attempt ${attempt}`);
     const leaves = sampleLeaves(F, g, sizes, r);
     const upstream = sampleUpstream(F, g, sizes, r);
@@ -158,6 +166,10 @@ function samplePoint(F: Field<Big>, d: Derivation, sizes: Sizes, rng: Rng): Poin
     const bad = [...tensors].find(([, v]) => v.data.some((x) => !F.isFinite(x)));
     if (bad) {
       why = `no point where the forward pass is finite (${bad[0]} is NaN or infinite; an assumption such as \`input x[n] > 0\` restricts the sampling)`;
+      continue;
+    }
+    if (accept && !accept(tensors)) {
+      why = 'no point in the case the claim is restricted to';
       continue;
     }
     const loss = (t: ReadonlyMap<string, TensorValue<Big>>): Big => {
