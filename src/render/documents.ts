@@ -5,6 +5,10 @@
 import type { Result } from '../pipeline.js';
 import { katexHtml, katexStylesheet } from './katex.js';
 import { latexText } from './latex-text.js';
+import { namingOf } from './naming.js';
+import { printLatex, printText } from './print.js';
+import { sentence } from './verdicts.js';
+import type { Node } from '../ir/node.js';
 import type { Line, Proof } from './proof.js';
 import { proofs } from './proof.js';
 
@@ -16,6 +20,31 @@ export interface Report {
   readonly proofs: readonly Proof[];
   readonly pass?: boolean;
   readonly sizesTried?: readonly string[];
+  readonly claims: readonly ShownClaim[];
+}
+
+/** A claim with its verdict, as the reports show it (beside the proof it is about). */
+export interface ShownClaim {
+  readonly line: number;
+  readonly text: string;
+  readonly verdict: 'holds' | 'fails' | 'error';
+  /** The gradient whose proof it sits beside, if it is about one. */
+  readonly about?: string;
+  /** How it holds, or the counterexample and the diagnosis: each in plain text, and
+   *  `marked`: the same with its formulas in LaTeX between \u0001 and \u0002. */
+  readonly details: readonly { readonly text: string; readonly marked: string }[];
+}
+
+const OPEN = '\u0001';
+const CLOSE = '\u0002';
+
+/** A marked line for one format: text escaped by `text`, formulas laid out by `math`. */
+function unmark(marked: string, text: (s: string) => string, math: (latex: string) => string): string {
+  return marked.split(OPEN).map((part, i) => {
+    if (i === 0) return text(part);
+    const [m, rest] = part.split(CLOSE) as [string, string];
+    return math(m) + text(rest ?? '');
+  }).join('');
 }
 
 export function reportOf(r: Result, source: string): Report {
@@ -26,9 +55,40 @@ export function reportOf(r: Result, source: string): Report {
     description.push(m[1]!);
   }
   return {
-    file: r.graph.file, description, source, proofs: proofs(r),
+    file: r.graph.file, description, source, proofs: proofs(r), claims: shownClaims(r),
     ...(r.check && { pass: r.check.pass, sizesTried: r.check.tried }),
   };
+}
+
+function shownClaims(r: Result): ShownClaim[] {
+  const naming = namingOf(r.graph);
+  return (r.claims ?? []).map((c) => {
+    const v = c.verdict;
+    const about = c.lhs?.op === 'adj' ? c.lhs.attrs.name : undefined;
+    const details: { text: string; marked: string }[] = [];
+    const plain = (t: string): { text: string; marked: string } => ({ text: t, marked: t });
+    const mark = (n: Node): string => `${OPEN}${printLatex(n, naming)}${CLOSE}`;
+    if (v.kind === 'holds') {
+      details.push(plain(`${v.symbolic ? 'Proved symbolically, and tested' : 'Tested'} at ${v.sizes.join('; ')}: ${v.comparisons} comparisons, largest relative error ${v.maxRelError.toExponential(1)}.`));
+    } else if (v.kind === 'error') {
+      details.push(plain(v.formatted.split('\n')[0]!));
+    } else {
+      const ce = v.counterexample;
+      const at = Object.entries(ce.at).map(([k, x]) => `${k} = ${x}`).join(', ');
+      details.push(plain(`Counterexample at ${ce.sizes}${at ? `, ${at}` : ''}: left side ${ce.lhs}, right side ${ce.rhs}.`));
+      for (const f of v.diagnosis.findings) {
+        details.push({ text: sentence(f, (n) => printText(n, naming)), marked: sentence(f, mark) });
+      }
+      const correct = v.diagnosis.correct;
+      if (correct && c.lhs) {
+        details.push({
+          text: `Correct (${correct.form} form): ${printText(c.lhs, naming)} = ${printText(correct.node, naming)}`,
+          marked: `Correct (${correct.form} form): ${OPEN}${printLatex(c.lhs, naming)} = ${printLatex(correct.node, naming)}${CLOSE}`,
+        });
+      }
+    }
+    return { line: c.claim.span.line, text: c.claim.text, verdict: v.kind, ...(about && { about }), details };
+  });
 }
 
 /** A block of a proof, shared by every format. */
@@ -37,7 +97,8 @@ type Block =
   | { readonly kind: 'heading'; readonly latex: string }
   /** One display: `lhs = …`, or aligned `&= …` lines each with its reason. */
   | { readonly kind: 'math'; readonly lhs?: string; readonly lines: readonly Line[] }
-  | { readonly kind: 'boxed'; readonly latex: string };
+  | { readonly kind: 'boxed'; readonly latex: string }
+  | { readonly kind: 'claims'; readonly claims: readonly ShownClaim[] };
 
 const rhs = (latex: string): string => latex.slice(latex.indexOf(' = ') + 3);
 const lhsOf = (latex: string): string => latex.slice(0, latex.indexOf(' = '));
@@ -45,6 +106,20 @@ const lhsOf = (latex: string): string => latex.slice(0, latex.indexOf(' = '));
 /** Equations `a = b` as aligned rows, each its own left-hand side. */
 const equations = (ls: readonly { latex: string }[]): Block[] =>
   ls.map((l) => ({ kind: 'math', lhs: lhsOf(l.latex), lines: [{ latex: rhs(l.latex) }] }) as Block);
+
+/** Each proof, with the claims about its gradient beside it; then the other claims. */
+function sections(r: Report): Block[][] {
+  const used = new Set<ShownClaim>();
+  const out = r.proofs.map((p) => {
+    const mine = r.claims.filter((c) => c.about === p.name);
+    mine.forEach((c) => used.add(c));
+    const bs = blocks(p);
+    return mine.length ? [...bs, { kind: 'text', text: `Claims about it in ${r.file}:` } as Block, { kind: 'claims', claims: mine } as Block] : bs;
+  });
+  const rest = r.claims.filter((c) => !used.has(c));
+  if (rest.length) out.push([{ kind: 'text', text: 'Other claims:' }, { kind: 'claims', claims: rest }]);
+  return out;
+}
 
 function blocks(p: Proof): Block[] {
   const text = (t: string): Block => ({ kind: 'text', text: t });
@@ -74,9 +149,14 @@ export function toTex(reports: readonly Report[]): string {
   const body = reports.map((r) => {
     const parts = [`\\section*{${latexText(r.file)}}`, ...r.description.map((d) => `${latexText(d)}\\\\`)];
     parts.push('\\begin{verbatim}', r.source.replace(/\\end\{verbatim\}/g, '\\end {verbatim}').replace(/[^\x09\x0a\x20-\x7e]/g, '?').trimEnd(), '\\end{verbatim}');
-    for (const p of r.proofs) {
-      for (const b of blocks(p)) {
-        if (b.kind === 'heading') parts.push(`\\subsection*{$\\displaystyle ${b.latex}$}`);
+    for (const section of sections(r)) {
+      for (const b of section) {
+        if (b.kind === 'claims') {
+          for (const c of b.claims) {
+            parts.push(`\\paragraph{Claim, line ${c.line}: ${c.verdict}.} \\texttt{${latexText(c.text)}}`);
+            parts.push('\\begin{itemize}', ...c.details.map((d) => `\\item ${unmark(d.marked, latexText, (m) => `$${m}$`)}`), '\\end{itemize}');
+          }
+        } else if (b.kind === 'heading') parts.push(`\\subsection*{$\\displaystyle ${b.latex}$}`);
         else if (b.kind === 'text') parts.push(`${latexText(b.text)}\n`);
         else if (b.kind === 'boxed') parts.push(`\\[ \\boxed{${b.latex}} \\]`);
         else {
@@ -112,9 +192,14 @@ export function toMarkdown(reports: readonly Report[]): string {
     out.push(`# ${markdownText(r.file)}`, '');
     if (r.description.length) out.push(...r.description.map(markdownText), '');
     out.push('```', r.source.replace(/```/g, '` ` `').trimEnd(), '```', '');
-    for (const p of r.proofs) {
-      for (const b of blocks(p)) {
-        if (b.kind === 'heading') out.push(`## $${markdownMath(b.latex)}$`, '');
+    for (const section of sections(r)) {
+      for (const b of section) {
+        if (b.kind === 'claims') {
+          for (const c of b.claims) {
+            out.push(`**Claim, line ${c.line}: ${c.verdict}.** \`${c.text.replace(/`/g, "'")}\``, '');
+            out.push(...c.details.map((d) => `- ${unmark(d.marked, markdownText, (m) => `$${markdownMath(m)}$`)}`), '');
+          }
+        } else if (b.kind === 'heading') out.push(`## $${markdownMath(b.latex)}$`, '');
         else if (b.kind === 'text') out.push(markdownText(b.text), '');
         else out.push('$$', markdownMath(b.kind === 'boxed' ? `\\boxed{${b.latex}}` : alignedMath(b)), '$$', '');
       }
@@ -138,7 +223,7 @@ const PAGE_CSS = `body{font:16px/1.5 Georgia,serif;max-width:60rem;margin:2rem a
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.5rem;border-top:1px solid #ddd;padding-top:1rem}
 pre{background:#f6f6f6;padding:.75rem;overflow-x:auto}.math{overflow-x:auto;overflow-y:hidden}
 .pass{color:#176b2c}.fail{color:#a11}table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #eee;text-align:left}
-.evidence{font-size:.9rem;color:#555}`;
+.evidence{font-size:.9rem;color:#555}.claim{border-left:3px solid #ccc;padding-left:.8rem;margin:1rem 0}.claim code{white-space:pre-wrap}`;
 
 function page(title: string, body: string): string {
   return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(title)}</title>\n<style>${katexStylesheet()}</style>\n<style>${PAGE_CSS}</style>\n</head>\n<body>\n${body}\n</body>\n</html>\n`;
@@ -155,14 +240,26 @@ export function toHtml(r: Report): string {
   parts.push('<table><tr><th>gradient</th><th>result</th></tr>');
   for (const p of r.proofs) parts.push(`<tr><td><a href="#${escapeHtml(p.name)}">${inline(p.adjoint)}</a></td><td>${inline(p.result)}</td></tr>`);
   parts.push('</table>', `<pre>${escapeHtml(r.source)}</pre>`);
-  for (const p of r.proofs) {
-    for (const b of blocks(p)) {
-      if (b.kind === 'heading') parts.push(`<h2 id="${escapeHtml(p.name)}">${inline(`\\displaystyle ${b.latex}`)}</h2>`);
-      else if (b.kind === 'text') parts.push(`<p${b.text === p.evidence ? ' class="evidence"' : ''}>${escapeHtml(b.text)}</p>`);
+  const evidence = new Set(r.proofs.map((p) => p.evidence));
+  for (const section of sections(r)) {
+    for (const b of section) {
+      if (b.kind === 'claims') {
+        for (const c of b.claims) {
+          const cls = c.verdict === 'holds' ? 'pass' : 'fail';
+          parts.push(`<div class="claim"><p><strong>Claim, line ${c.line}: <span class="${cls}">${c.verdict}</span></strong> <code>${escapeHtml(c.text)}</code></p>`);
+          parts.push(`<ul>${c.details.map((d) => `<li>${unmark(d.marked, escapeHtml, (m) => inline(m))}</li>`).join('')}</ul></div>`);
+        }
+      } else if (b.kind === 'heading') parts.push(`<h2 id="${escapeHtml(headingId(r, b.latex))}">${inline(`\\displaystyle ${b.latex}`)}</h2>`);
+      else if (b.kind === 'text') parts.push(`<p${evidence.has(b.text) ? ' class="evidence"' : ''}>${escapeHtml(b.text)}</p>`);
       else parts.push(`<div class="math">${katexHtml(b.kind === 'boxed' ? `\\boxed{${b.latex}}` : alignedMath(b), true)}</div>`);
     }
   }
   return page(`gradproof: ${r.file}`, parts.join('\n'));
+}
+
+/** The anchor of a proof's heading: its gradient's name. */
+function headingId(r: Report, latex: string): string {
+  return r.proofs.find((p) => latex.startsWith(p.adjoint))?.name ?? 'proof';
 }
 
 /** An index page over many reports, linking to each one's page. */
