@@ -79,7 +79,9 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
       const inner = c.dims.reduce((s, d, i) => withRange(s, binders[i]!, { lo: d.lo, hi: d.hi }), scope);
       return simplify(derivative, { ...base, scope: inner, rules: WORK_RULES }).result;
     };
-    const sweep = localAdjoint(g, t, consumers.get(t.name) ?? [], work);
+    // a consumer that L does not depend on (σ = √σ² defined only to be named) adds nothing
+    const through = (consumers.get(t.name) ?? []).filter((c) => reaches.has(c.name));
+    const sweep = localAdjoint(g, t, through, work);
     const local = simplify(sweep.raw, { ...base, rules: LOCAL_RULES });
     const substituted = mapNodes(local.result, (n) => {
       if (n.op !== 'adj' || n.attrs.upstream) return n;

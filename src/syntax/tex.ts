@@ -1,12 +1,12 @@
 // The LaTeX reader: the equation of a `claim latex:` line → the same Expr as spec
 // syntax (src/syntax/ast.ts), with spans into the original .layer line.
 //
-// Three steps: (1) a scan for unknown commands and unbalanced braces, with exact
-// columns; (2) every `tex` string of a declared name found in the text, longest
-// first, is replaced by a same-length marker (see grammar/tex.ohm), so a tex name
-// with its own scripts (`\sigma^2`, `W^{[2]}`) is read as a whole; (3) the grammar
-// (grammar/tex.ohm, loaded by parse.ts, the one file that imports ohm-js; only ohm's
-// types are imported here) and the actions below, which resolve names:
+// Three steps: (1) every `tex` string of a declared name found in the text, longest
+// first, is replaced by a same-length marker (see grammar/tex.ohm), so a tex name with
+// its own scripts (`\sigma^2`, `W^{[2]}`) is read as a whole; (2) a scan for unknown
+// commands and unbalanced braces, with exact columns; (3) the grammar (grammar/tex.ohm,
+// loaded by parse.ts, the one file that imports ohm-js: ohm's types are derived here
+// from loadGrammar's) and the actions below, which resolve names in this order:
 //   1. a `tex` string of a declared name (or of the loss), as a whole, longest first;
 //   2. a Greek command: `\mu` → a declared `mu` or `μ`, `\epsilon`/`\varepsilon` →
 //      `eps`, `epsilon` or `ε`, … (src/syntax/tex-names.ts);
@@ -16,7 +16,6 @@
 //      the caller decides;
 //   5. a function only where no name is declared: `\sigma(z)` is the sigmoid unless
 //      σ is declared, `\operatorname{relu}(z)` is relu unless `relu` is a name.
-import type { ActionDict, FailedMatchResult, Node, Semantics } from 'ohm-js';
 import type { Rel, Span } from '../ir/node.js';
 import type { Binder, Expr } from './ast.js';
 import { SpecError } from './errors.js';
@@ -51,6 +50,17 @@ export interface TexClaimInput {
   readonly source: string;
   readonly latex: string;
   readonly names: TexNames;
+}
+
+// ohm's types, through parse.ts's loadGrammar (no import of ohm-js here)
+type Grammar = ReturnType<typeof loadGrammar>;
+type Semantics = ReturnType<Grammar['createSemantics']>;
+type ActionDict = Parameters<Semantics['addOperation']>[1];
+type Node = ThisParameterType<NonNullable<ActionDict['Equation']>>;
+/** What a failed match tells (ohm's FailedMatchResult, as far as it is used here). */
+interface Failure {
+  getRightmostFailurePosition(): number;
+  getExpectedText(): string;
 }
 
 type BinaryOp = Extract<Expr, { kind: 'binary' }>['op'];
@@ -181,7 +191,6 @@ function hitOf(n: Node): Hit {
 
 /** A name's indices: `x_i`, `X_{k,i}`, `A_{12}` (a 2-D A: one character per dimension). */
 function indexed(hit: Hit, sub: Sub, span: Span): Expr {
-  if (hit.fn && !hit.decl) fail(`${hit.name} is a function here: it takes no subscript`, sub.span);
   if (hit.decl && hit.decl.dims === 0) fail(`${hit.name} is a scalar: it takes no index`, sub.span, 'shape');
   let indices = sub.indices;
   const dims = hit.decl?.dims ?? 0;
@@ -265,18 +274,17 @@ function adjoint(partial: Node, loss: Node, partial2: Node, target: Node, span: 
     return slash ? bin('*', bin('/', top, d2), t, span) : bin('/', top, bin('*', d2, t), span);
   }
   const ref = unwrap(target, 'NameRef_sub') ?? unwrap(target, 'NameRef_plain');
-  if (!ref) {
+  if (!ref || unwrap(target, 'AdjTarget_pow')) {
     return fail(`∂${lossHit.name}/∂${textOf(target)}: only a name (with its indices) can follow ∂ in the denominator`
       + ' (a name written with a superscript needs a tex line: tex NAME "…")', spanOf(target));
   }
   const hit = hitOf(ref.children[0]!);
-  if (hit.fn && !hit.decl) fail(`${textOf(target)} is a function here, not a name to differentiate by`, spanOf(target));
   const sub = ref.ctorName === 'NameRef_sub' ? (ref.children[1]!['tex']() as Sub) : hit.sub;
   const indices = sub ? (indexed(hit, sub, hit.span) as Extract<Expr, { kind: 'index' }>).indices : [];
   return { kind: 'adjoint', loss: here().names.loss, of: hit.name, indices, guarded: false, span };
 }
 
-function reduce(fn: 'sum' | 'max' | 'min', cs: Node, scripts: Node, body: Node, span: Span): Expr {
+function reduce(fn: 'sum' | 'max' | 'min', scripts: Node, body: Node, span: Span): Expr {
   const { lowers, upper } = scripts['tex']() as { lowers: Lower[]; upper?: Expr };
   const written = fn === 'sum' ? '\\sum' : `\\${fn}`;
   if (upper && lowers.length > 1) fail(`${written} over several indices cannot share an upper bound: write one ${written} per index`, upper.span);
@@ -296,14 +304,15 @@ function applied(name: Node, args: Node, span: Span, prime?: Node): Expr {
     return prime ? derivative(hit.fn, list, span, textOf(name) + "'") : call(hit.fn, list, span);
   }
   if (prime) {
-    return fail(`${textOf(name)}′: ${hit.name} is ${hit.decl ? 'a declared name' : 'not a function'}, so it has no derivative to take`
-      + (hit.decl ? '' : ` (the functions are ${here().names.functions.join(', ')})`), spanOf(prime));
+    return fail(hit.decl
+      ? `${textOf(name)}′: ${textOf(name)} is the declared name ${hit.name} here, not a function, so it has no derivative to take`
+      : `${textOf(name)}′: ${hit.name} is not a function (the functions are ${here().names.functions.join(', ')})`, spanOf(prime));
   }
   if (list.length !== 1) fail(`${hit.name} is not a function: ${textOf(name)}(…) with ${list.length} arguments cannot be read`, spanOf(args));
   return bin('*', nameValue(hit), withSpan(list[0]!, spanOf(args)), span);
 }
 
-const actions: ActionDict<unknown> = {
+const actions: ActionDict = {
   Equation: (lhs, _eq, rhs, _trailer, _end) => ({ lhs: expr(lhs), rhs: expr(rhs) }),
 
   Expr(first, ops, rests) {
@@ -369,11 +378,11 @@ const actions: ActionDict<unknown> = {
     return nameValue(hitOf(n));
   },
 
-  SumOp(cs, scripts, body) {
-    return reduce('sum', cs, scripts, body, spanOf(this));
+  SumOp(_cs, scripts, body) {
+    return reduce('sum', scripts, body, spanOf(this));
   },
   ReduceOp(cs, scripts, body) {
-    return reduce(cs.sourceString === '\\max' ? 'max' : 'min', cs, scripts, body, spanOf(this));
+    return reduce(cs.sourceString === '\\max' ? 'max' : 'min', scripts, body, spanOf(this));
   },
   SumScripts_lowerUpper: (_u, lower, _c, upper) => ({ lowers: lower['tex'](), upper: expr(upper) }),
   SumScripts_upperLower: (_c, upper, _u, lower) => ({ lowers: lower['tex'](), upper: expr(upper) }),
@@ -446,9 +455,9 @@ const actions: ActionDict<unknown> = {
     const node = s.children[0]!;
     if (node.ctorName === 'SubScript_group') {
       const inner = node.children[1]!;
-      return { indices: exprs(inner), raw: { text: textOf(inner), start: inner.source.startIdx }, span: spanOf(s) };
+      return { indices: exprs(inner), raw: { text: textOf(inner), start: inner.source.startIdx }, span: spanOf(this) };
     }
-    return { indices: [expr(node)], span: spanOf(s) };
+    return { indices: [expr(node)], span: spanOf(this) };
   },
   SubScript_digit(d) {
     return num(d.sourceString, spanOf(d));
@@ -481,8 +490,7 @@ const actions: ActionDict<unknown> = {
     const span = spanOf(this);
     const decl = declared(word);
     if (decl) return { name: word, decl, span };
-    const fn = FUNCTION_SPELLINGS[word.toLowerCase()];
-    return { name: word, fn: fn && here().names.functions.includes(fn) ? fn : fn ?? word, span };
+    return { name: word, fn: FUNCTION_SPELLINGS[word.toLowerCase()] ?? word, span };
   },
   Name_styled(_cs, _o, n, _c): Hit {
     return { ...hitOf(n), span: spanOf(this) };
@@ -559,6 +567,13 @@ function normalized(tokens: readonly Tok[]): Tok[] {
   return out;
 }
 
+/** Private-use characters are the reader's own markers: refused in what a user wrote. */
+function checkPrivateUse(text: string): void {
+  const at = text.search(/[\ue000-\uf8ff]/);
+  if (at >= 0) fail(`unexpected character U+${text.charCodeAt(at).toString(16).toUpperCase()}`, spanAt(at, at + 1));
+}
+
+/** Unknown commands and unbalanced braces, after the tex names are marked (their own commands are theirs). */
 function check(text: string): void {
   const open: number[] = [];
   for (const m of text.matchAll(TOKEN)) {
@@ -577,8 +592,6 @@ function check(text: string): void {
     } else if (t === '}') {
       if (open.length === 0) fail('unexpected "}": no "{" is open before it', spanAt(at, at + 1));
       open.pop();
-    } else if (/^[\ue000-\uf8ff]$/.test(t)) {
-      fail(`unexpected character U+${t.charCodeAt(0).toString(16).toUpperCase()}`, spanAt(at, at + 1));
     }
   }
   const last = open.pop();
@@ -663,37 +676,68 @@ function foundAt(marked: string, pos: number): { shown: string; length: number }
   if (code >= MARK && code < MARK + MAX_ENTRIES) {
     let end = pos + 1;
     while (marked[end] === FILL) end++;
-    return { shown: JSON.stringify(text.slice(pos, end)), length: end - pos };
+    return { shown: `"${text.slice(pos, end)}"`, length: end - pos };
   }
   const m = /^(?:\\[A-Za-z]+|\\[^]|[^])/u.exec(text.slice(pos));
   const token = m?.[0] ?? text[pos]!;
-  return { shown: JSON.stringify(token), length: token.length };
+  return { shown: `"${token}"`, length: token.length };
 }
 
 /** Ohm's expected items, shortened: "an expression" for everything that can start one. */
-function expectedText(m: FailedMatchResult): string {
-  const detailed = m as FailedMatchResult & { getRightmostFailures?: () => { isFluffy(): boolean }[] };
+function expectedText(m: Failure): string {
+  const detailed = m as Failure & { getRightmostFailures?: () => { isFluffy(): boolean }[] };
   let items = typeof detailed.getRightmostFailures === 'function'
     ? detailed.getRightmostFailures().filter((f) => !f.isFluffy()).map(String)
     : [m.getExpectedText()];
   items = [...new Set(items.map((e) => (e === 'end of input' ? 'end of the equation' : e)))];
-  const closers = new Set(['"}"', '")"', '"]"', '"|"', '"\\\\right"', '"\\\\rvert"', '"\\\\vert"', '"\\\\}"', '"="', '","']);
+  const ends = items.includes('end of the equation') || items.some((e) => CLOSERS.has(e) && e !== '","');
+  if (ends) items = items.filter((e) => e !== '","'); // the trailing "," or "." of an equation
   if (items.includes('a name') || items.includes('a number')) {
-    items = items.filter((e) => closers.has(e) || e === 'end of the equation' || e === 'a comparison');
-    items.unshift('an expression');
-    // juxtaposition makes every expression start possible after one; say "an operator" instead
-    if (items.includes('end of the equation') || items.some((e) => closers.has(e))) items[0] = 'an operator';
+    // after a complete operand, juxtaposition makes every expression start possible: "an operator"
+    const kept = items.filter((e) => CLOSERS.has(e) || e === 'end of the equation' || e === 'a comparison');
+    items = [ends ? 'an operator' : 'an expression', ...kept];
   }
+  // `\left`, `\bigl`, … can come before any opening bracket: name the bracket only
+  const sized = items.filter((e) => !/^"\\\\(left|[bB]igg?l?)"$/.test(e));
+  if (sized.length > 0) items = sized;
   items = items.map((e) => e.replace(/\\\\/g, '\\'));
   items.sort((a, b) => rank(a) - rank(b));
   if (items.length <= 1) return items[0] ?? 'something else';
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
+/** What may close a group, a claim's side or a bracket (an expression start like "|" is not listed). */
+const CLOSERS = new Set(['"}"', '")"', '"]"', '"\\\\right"', '"\\\\rvert"', '"\\\\}"', '"="', '","']);
+
 function rank(item: string): number {
   if (item.startsWith('"') && item !== '"="') return 0;
   if (item === 'end of the equation') return 3;
   return 1;
+}
+
+/** Whether `s` has an "=" outside every bracket and brace (the claim's own). */
+function topLevelEquals(s: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') i++;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (c === '=' && depth === 0) return true;
+  }
+  return false;
+}
+
+function failureMessage(marked: string, pos: number, found: string, expected: string): string {
+  if (found === '"="' && topLevelEquals(marked.slice(0, pos))) {
+    return 'a second "=": a claim is one equation, lhs = rhs';
+  }
+  if (/\\(sum|max|min)\s*$/.test(marked.slice(0, pos)) && /^"[_^]"/.test(expected)) {
+    const op = /\\(sum|max|min)\s*$/.exec(marked.slice(0, pos))![1];
+    return `unexpected ${found}: \\${op} needs its index, as in \\${op}_i or \\${op}_{i=1}^{n}`;
+  }
+  const note = expected.includes('"="') && !/(^|[^\\<>!])=/.test(here().text) ? ' (a claim is an equation: lhs = rhs)' : '';
+  return `unexpected ${found}: expected ${expected}${note}`;
 }
 
 // ── the entry point ────────────────────────────────────────────────────────────────
@@ -720,19 +764,16 @@ export function parseTexClaim(input: TexClaimInput): { lhs: Expr; rhs: Expr } {
   const saved = ctx;
   ctx = { file: input.file, line: input.line, col: input.col, source: input.source, text, names, byName, entries };
   try {
-    check(text);
-    checkNesting(input.file, input.line, input.source, text, input.col - 1);
+    checkPrivateUse(text);
     const marked = markTexNames(text, entries);
+    check(marked);
+    checkNesting(input.file, input.line, input.source, text, input.col - 1);
     const grammar = loadGrammar('tex.ohm');
     const m = grammar.match(marked, 'Equation');
     if (m.failed()) {
       const pos = m.getRightmostFailurePosition();
       const found = foundAt(marked, pos);
-      const expected = expectedText(m);
-      const message = found.shown === '"="' && /"="/.test(expected) === false
-        ? 'a second "=": a claim is one equation, lhs = rhs'
-        : `unexpected ${found.shown}: expected ${expected}`;
-      throw new SpecError('syntax', message, spanAt(pos, pos + found.length));
+      throw new SpecError('syntax', failureMessage(marked, pos, found.shown, expectedText(m)), spanAt(pos, pos + found.length));
     }
     return texSemantics()(m)['tex']() as { lhs: Expr; rhs: Expr };
   } catch (e) {

@@ -12,20 +12,30 @@ export interface Comparison {
 }
 
 const FLIP: Record<Rel, Rel> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '!=': '!=' };
-const NOT: Record<Rel, Rel> = { '<': '>=', '<=': '>', '>': '<=', '>=': '<', '=': '!=', '!=': '=' };
 
-/** Every way of writing the same comparison: a < b is also b > a. */
-function spellings(c: Comparison): string[] {
-  return [`${key(c.left)}${c.rel}${key(c.right)}`, `${key(c.right)}${FLIP[c.rel]}${key(c.left)}`];
-}
+// What a known relation a R b says of a bracket [a S b]: true, false, or nothing.
+// (a > b makes [a ≥ b] true and [a ≤ b] false; a ≥ b decides only [a ≥ b] and [a < b].)
+const IMPLIES: Record<Rel, Partial<Record<Rel, boolean>>> = {
+  '>': { '>': true, '>=': true, '!=': true, '<': false, '<=': false, '=': false },
+  '>=': { '>=': true, '<': false },
+  '<': { '<': true, '<=': true, '!=': true, '>': false, '>=': false, '=': false },
+  '<=': { '<=': true, '>': false },
+  '=': { '=': true, '<=': true, '>=': true, '!=': false, '<': false, '>': false },
+  '!=': { '!=': true, '=': false },
+};
 
-/** Replaces each bracket that a condition decides by 1 (it holds) or 0 (its negation holds). */
+/** Replaces each bracket that a condition decides by 1 (it holds) or 0 (it cannot). */
 export function applyCase(n: Node, conditions: readonly Comparison[]): Node {
-  const holds = new Set(conditions.flatMap(spellings));
-  const fails = new Set(conditions.flatMap((c) => spellings({ ...c, rel: NOT[c.rel] })));
   return mapNodes(n, (m) => {
     if (m.op !== 'iverson') return m;
-    const [s] = spellings({ left: m.args[0]!, rel: m.attrs.rel!, right: m.args[1]! });
-    return holds.has(s!) ? num(1) : fails.has(s!) ? num(0) : m;
+    const [a, b] = [key(m.args[0]!), key(m.args[1]!)];
+    for (const c of conditions) {
+      const [l, r] = [key(c.left), key(c.right)];
+      // the bracket in the condition's orientation
+      const rel = a === l && b === r ? m.attrs.rel! : a === r && b === l ? FLIP[m.attrs.rel!] : undefined;
+      const verdict = rel && IMPLIES[c.rel][rel];
+      if (verdict !== undefined) return num(verdict ? 1 : 0);
+    }
+    return m;
   });
 }

@@ -5,6 +5,7 @@
 // term, a wrong sign or scale, a factor that should be another, an index shifted by
 // one or transposed. The findings are data; src/render words them.
 import type { Derivation } from '../autodiff/forms.js';
+import { normalizeIndex } from '../indices/affine.js';
 import { withRange } from '../indices/prove.js';
 import type { Node } from '../ir/node.js';
 import { add, key, mul, node, num, size, substIndices } from '../ir/node.js';
@@ -15,7 +16,8 @@ import type { Big } from '../numeric/mathjs.js';
 import { bigField } from '../numeric/mathjs.js';
 import type { Sizes } from '../numeric/sample.js';
 import { simplify } from '../simplify/pass.js';
-import { RULES } from '../simplify/rules.js';
+import { ELEMENT_RULES, RULES } from '../simplify/rules.js';
+import { applyCase } from './cases.js';
 import type { ResolvedClaim } from './claims.js';
 
 export interface Sample {
@@ -39,7 +41,7 @@ export type Finding =
 
 export interface Diagnosis {
   /** The engine's own form of the left side, and which form it is. */
-  readonly correct?: { readonly node: Node; readonly form: 'local' | 'closed' | 'definition' };
+  readonly correct?: { readonly node: Node; readonly form: 'local' | 'closed' | 'elementwise' | 'definition' };
   readonly findings: readonly Finding[];
 }
 
@@ -154,7 +156,7 @@ function variants(t: Node): { term: Node; kind: 'shift' | 'transpose'; read: Nod
   for (const r of reads) {
     r.args.forEach((a, dim) => {
       for (const delta of [-1, 1]) {
-        const args = r.args.map((x, k) => (k === dim ? add(x, num(delta)) : x));
+        const args = r.args.map((x, k) => (k === dim ? normalizeIndex(add(x, num(delta))) : x));
         const meant = node(r.op, args, r.attrs);
         out.push({ term: replace(r, meant), kind: 'shift', read: r, meant });
       }
@@ -181,16 +183,28 @@ function engineForm(d: Derivation, rc: ResolvedClaim): Diagnosis['correct'] {
     if (!f) return undefined;
     const consumers = new Set(f.sweep.contributions.map((c) => c.consumer.name));
     const local = adjointsIn(rc.rhs).some((a) => consumers.has(a));
+    // one element of a concrete layer: its elementwise form, in the claim's case
+    const at = l.args.map((a) => (a.op === 'num' ? a.attrs.value!.n : undefined));
+    const element = !local && at.every((v) => v !== undefined) ? f.elements?.find((e) => e.at.every((v, i) => v === at[i])) : undefined;
+    if (element) {
+      const cased = applyCase(element.form, rc.where);
+      return { node: simplify(cased, { rules: ELEMENT_RULES, scope: d.graph.scope, unrollLimit: 64 }).result, form: 'elementwise' };
+    }
     const base = local ? f.local.result : f.closed.result;
-    return { node: substIndices(base, new Map(f.free.map((m, i) => [m, l.args[i]!]))), form: local ? 'local' : 'closed' };
+    const node = substIndices(base, new Map(f.free.map((m, i) => [m, l.args[i]!])));
+    return { node: tidy(node, d), form: local ? 'local' : 'closed' };
   }
   if (l.op === 'read') {
     const t = d.graph.tensors.get(l.attrs.name!);
     if (!t?.body) return undefined;
-    return { node: substIndices(t.body, new Map(t.dims.map((dim, i) => [dim.index, l.args[i]!]))), form: 'definition' };
+    return { node: tidy(substIndices(t.body, new Map(t.dims.map((dim, i) => [dim.index, l.args[i]!]))), d), form: 'definition' };
   }
   return undefined;
 }
+
+/** Index arithmetic done after substituting the claim's indices: x[j + 1 − 1] is x[j]. */
+const tidy = (n: Node, d: Derivation): Node =>
+  simplify(n, { rules: [RULES.indexArith, RULES.mulCanon, RULES.addCanon, RULES.powCanon, RULES.bracket, RULES.singlePoint], scope: d.graph.scope }).result;
 
 function close(a: Big, b: Big): boolean {
   const diff = Math.abs(F.toNumber(F.sub(a, b)));
