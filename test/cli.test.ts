@@ -18,7 +18,7 @@ describe('gradproof command line', () => {
     const r = cli('derive', 'derivations/seed/batchnorm.layer');
     expect(r.code).toBe(0);
     expect(r.out).toContain('closed   ∂L/∂μ = −γ·(Σ_{i=1}^{n} ∂L/∂y[i])/√(σ² + ε)');
-    expect(r.out).toContain('claims (not yet verified):');
+    expect(r.out).toContain('claims (gradproof verify gives their verdicts):');
   });
 
   it('writes out elementwise forms with --size', () => {

@@ -44,7 +44,10 @@ const ex = (text: string): string => sx(parseExpr('t.layer', text));
 
 function syntaxError(text: string): SpecError {
   try {
-    parseSpec('bad.layer', text);
+    // a bad claim line is kept as a claimError statement (one bad claim never hides the
+    // others); its error is the same located SpecError
+    const bad = parseSpec('bad.layer', text).statements.find((st) => st.kind === 'claimError');
+    if (bad?.kind === 'claimError') return bad.error;
   } catch (e) {
     if (e instanceof SpecError) return e;
     throw e;
@@ -334,6 +337,14 @@ describe('syntax errors', () => {
     expect(e.span).toMatchObject({ file: 'bad.layer', line, col });
     expect(e.detail).toMatch(message);
     expect(e.message).toContain(`bad.layer:${line}:${col}: `);
+  });
+
+  test('a bad claim is kept as an error and the lines after it are still read', () => {
+    const spec = parseSpec('bad.layer', 'input x[n]\nclaim x[1] = = 2\nclaim x[1] = x[1]\ngrad x');
+    expect(spec.statements.map((st) => st.kind)).toEqual(['decl', 'claimError', 'claim', 'grad']);
+    const bad = spec.statements[1]!;
+    if (bad.kind !== 'claimError') throw new Error('not a claim error');
+    expect(bad.error.span).toMatchObject({ line: 2, col: 14 }); // the second '='
   });
 
   test('an error on line 3 of a file is reported on line 3', () => {

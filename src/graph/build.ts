@@ -140,6 +140,7 @@ class Builder {
         return;
       case 'claim':
       case 'claimLatex':
+      case 'claimError':
         this.claims.push(s);
         return;
       case 'tex':

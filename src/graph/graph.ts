@@ -8,7 +8,7 @@ import type { NameRef, Statement } from '../syntax/ast.js';
 
 /** One dimension of a tensor: its index variable and range lo..hi (sizes only). */
 /** A claim statement, spec syntax or LaTeX. */
-export type Claim = Extract<Statement, { kind: 'claim' | 'claimLatex' }>;
+export type Claim = Extract<Statement, { kind: 'claim' | 'claimLatex' | 'claimError' }>;
 
 export interface Dim {
   readonly index: string;

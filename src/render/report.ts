@@ -46,7 +46,7 @@ export function deriveText(r: Result): string {
     }
   }
   if (g.claims.length) {
-    out.push('', '  claims (not yet verified):');
+    out.push('', '  claims (gradproof verify gives their verdicts):');
     for (const c of g.claims) out.push(`    ${c.span.line}: ${c.text}`);
   }
   return out.join('\n');
@@ -101,7 +101,7 @@ export function resultJson(r: Result): unknown {
     file: g.file,
     sizes: [...g.sizes.values()].map((s) => ({ name: s.name, min: String(s.min) })),
     gradients: grads,
-    claims: g.claims.map((c) => ({ line: c.span.line, text: c.text, verdict: 'not yet verified' })),
+    claims: g.claims.map((c) => ({ line: c.span.line, text: c.text })),
     ...(r.check && { check: r.check }),
   };
 }

@@ -1,6 +1,7 @@
 // The Spec: what a .layer file says, statement by statement, with source spans.
 // This is the syntax stage's output; ohm's own nodes never leave src/syntax.
 import type { Rel, Span } from '../ir/node.js';
+import type { SpecError } from './errors.js';
 
 export type Expr =
   | { readonly kind: 'num'; readonly text: string; readonly span: Span }
@@ -69,7 +70,9 @@ export type Statement =
   | { readonly kind: 'claim'; readonly lhs: Expr; readonly rhs: Expr; readonly where: readonly Condition[]; readonly text: string; readonly span: Span }
   /** `claim latex: …`: kept as text (with its column) for the LaTeX reader. */
   | { readonly kind: 'claimLatex'; readonly latex: string; readonly latexSpan: Span; readonly where: readonly Condition[]; readonly text: string; readonly span: Span }
-  | { readonly kind: 'tex'; readonly name: string; readonly tex: string; readonly span: Span };
+  | { readonly kind: 'tex'; readonly name: string; readonly tex: string; readonly span: Span }
+  /** A claim line that does not parse: its own verdict is an error; the other claims go on. */
+  | { readonly kind: 'claimError'; readonly error: SpecError; readonly text: string; readonly span: Span };
 
 export interface Spec {
   readonly file: string;

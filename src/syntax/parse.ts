@@ -256,7 +256,17 @@ function splitLatexWhere(raw: string, start: number): { latex: string; where: Co
 export function parseSpec(file: string, text: string): Spec {
   const statements: Statement[] = [];
   text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).forEach((source, i) => {
-    const statement = run<Statement | null>('Line', source, { file, line: i + 1, source, offset: 0 });
+    let statement: Statement | null;
+    try {
+      statement = run<Statement | null>('Line', source, { file, line: i + 1, source, offset: 0 });
+    } catch (e) {
+      // one bad claim never hides the others: it is kept, to be reported as an error verdict
+      const claim = /^(\s*)claim\b/.exec(source);
+      if (!(e instanceof SpecError) || !claim) throw e;
+      const col = claim[1]!.length + 1;
+      const span = { file, line: i + 1, col, endCol: source.trimEnd().length + 1, source };
+      statement = { kind: 'claimError', error: e, text: source.trim().replace(/\s+#.*$/, ''), span };
+    }
     if (statement) statements.push(statement);
   });
   return { file, statements };

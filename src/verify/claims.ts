@@ -44,13 +44,14 @@ export function expectationOf(claim: Claim): ResolvedClaim['expect'] {
 }
 
 export function resolveClaim(g: Graph, claim: Claim, readLatex: LatexReader): ResolvedClaim {
+  if (claim.kind === 'claimError') throw claim.error;
   const sides = claim.kind === 'claim' ? { lhs: claim.lhs, rhs: claim.rhs } : readLatex(claim, g);
   const r = new Resolver({ tensors: g.tensors, sizes: new Set(g.sizes.keys()) }, undefined, { loss: g.loss });
   const lhs0 = r.expr(sides.lhs);
   const lhsPending = r.pending.length;
   const lhsAccesses = r.accesses.length;
   const rhs0 = r.expr(sides.rhs);
-  const where0 = claim.where.map((c) => condition(r, c));
+  const where0 = claim.where.map((c: Condition) => condition(r, c));
   // free indices range over what the left side reads; then the rest as in a definition
   const first = inferRanges(r.pending.slice(0, lhsPending).filter(isFree(r)), r.accesses.slice(0, lhsAccesses), g.scope, 'lenient');
   const pending: Pending[] = r.pending.map((p) => {
