@@ -167,6 +167,9 @@ function foldsOf(g: Graph, opts: DeriveOptions): Map<string, Fold> {
  * written back into closed forms once they are simplified, so that the compact form
  * of batch norm's gradient comes out in terms of x̂.
  */
+/** What a definition's varying factor may be to be written back: a sum of terms or a function (p = exp(z)/Σexp). */
+const FOLDABLE: ReadonlySet<string> = new Set(['add', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'sin', 'cos', 'abs', 'relu']);
+
 function elementFoldsOf(g: Graph, opts: DeriveOptions): ElementFold[] {
   const out: ElementFold[] = [];
   for (const t of g.tensors.values()) {
@@ -175,8 +178,17 @@ function elementFoldsOf(g: Graph, opts: DeriveOptions): ElementFold[] {
     const body = simplify(t.body, { scope: scopeOf(g, t, [i]), rules: CLOSED_RULES, ...common(opts) }).result;
     const factors = body.op === 'mul' ? body.args : [body];
     const varying = factors.filter((f) => freeIndices(f).has(i));
-    if (varying.length !== 1 || varying[0]!.op !== 'add') continue;
+    if (varying.length !== 1 || !FOLDABLE.has(varying[0]!.op)) continue;
     const rest = factors.filter((f) => !freeIndices(f).has(i));
+    // p = exp(z)/Σⱼexp(zⱼ): the compensation would contain the pattern again and the
+    // rewriting would never end; such a definition is not written back
+    const tensorsOf = (n: Node, out = new Set<string>()): Set<string> => {
+      if (n.op === 'read') out.add(n.attrs.name!);
+      n.args.forEach((a) => tensorsOf(a, out));
+      return out;
+    };
+    const patternReads = tensorsOf(varying[0]!);
+    if (rest.some((f) => [...tensorsOf(f)].some((x) => patternReads.has(x)))) continue;
     const compensation = rest.length ? mul(...rest.map((f) => pow(f, num(-1)))) : num(1);
     out.push({ name: t.name, index: i, pattern: varying[0]!, compensation });
   }

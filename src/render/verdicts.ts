@@ -20,8 +20,13 @@ export function sentence(f: Finding, show: (n: Node) => string): string {
       return `the term ${show(f.term)} is not in the correct form`;
     case 'sign':
       return `the sign of the term ${show(f.term)} is wrong`;
-    case 'scale':
+    case 'scale': {
+      // claim = factor × correct: a factor 1/k means k is missing
+      const v = f.factor.op === 'num' ? f.factor.attrs.value! : undefined;
+      if (v && v.n === 1n && v.d > 1n) return `a factor ${v.d} is missing from the term ${show(f.term)}`;
+      if (f.factor.op === 'pow' && f.factor.args[0]!.op === 'size') return `a factor ${show(f.factor.args[0]!)} is missing from the term ${show(f.term)}`;
       return `the term ${show(f.term)} has an extra factor ${show(f.factor)}`;
+    }
     case 'factor':
       if (one(f.right)) return `the factor ${show(f.wrong)} should not be there`;
       if (one(f.wrong)) return `a factor ${show(f.right)} is missing`;
@@ -32,6 +37,8 @@ export function sentence(f: Finding, show: (n: Node) => string): string {
       return `indices transposed: ${show(f.read)} where ${show(f.meant)} is meant`;
     case 'whole':
       return `the right side differs from the correct form ${show(f.correct)}`;
+    case 'outside':
+      return `it ${f.what}`;
   }
 }
 

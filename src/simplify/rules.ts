@@ -146,7 +146,7 @@ export const RULES = {
   },
   refold: {
     name: 'fold-element', math: 'xᵢ − μ = x̂ᵢ·√(σ² + ε) where x̂ᵢ = (xᵢ − μ)/√(σ² + ε)', reason: 'a definition recognised: written through the named intermediate', visible: true,
-    ops: ['add'], apply: (n, ctx) => refold(n, ctx.elementFolds),
+    ops: ['add', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'sin', 'cos', 'abs', 'relu'], apply: (n, ctx) => refold(n, ctx.elementFolds),
     explain: (b, a) => [b, ' written through ', ...readsIn(a).slice(0, 1), ', by its definition'],
   },
   expand: {

@@ -8,7 +8,7 @@ import type { Derivation } from '../autodiff/forms.js';
 import { normalizeIndex } from '../indices/affine.js';
 import { withRange } from '../indices/prove.js';
 import type { Node } from '../ir/node.js';
-import { add, key, mul, node, num, size, substIndices } from '../ir/node.js';
+import { add, idx, key, mul, neg, node, num, size, substIndices } from '../ir/node.js';
 import { rat } from '../ir/rational.js';
 import type { Values } from '../numeric/evaluate.js';
 import { evaluate } from '../numeric/evaluate.js';
@@ -16,6 +16,7 @@ import type { Big } from '../numeric/mathjs.js';
 import { bigField } from '../numeric/mathjs.js';
 import type { Sizes } from '../numeric/sample.js';
 import { simplify } from '../simplify/pass.js';
+import type { Rule } from '../simplify/rules.js';
 import { ELEMENT_RULES, RULES } from '../simplify/rules.js';
 import { applyCase } from './cases.js';
 import type { ResolvedClaim } from './claims.js';
@@ -25,6 +26,8 @@ export interface Sample {
   readonly values: Values<Big>;
   readonly at: ReadonlyMap<string, bigint>;
   readonly agrees: boolean;
+  /** The claim read outside a tensor here. */
+  readonly outside?: boolean;
 }
 
 export type Finding =
@@ -37,7 +40,9 @@ export type Finding =
   | { readonly kind: 'factor'; readonly wrong: Node; readonly right: Node }
   | { readonly kind: 'shift'; readonly read: Node; readonly meant: Node }
   | { readonly kind: 'transpose'; readonly read: Node; readonly meant: Node }
-  | { readonly kind: 'whole'; readonly claim: Node; readonly correct: Node };
+  | { readonly kind: 'whole'; readonly claim: Node; readonly correct: Node }
+  /** The claim reads outside a tensor's index set somewhere. */
+  | { readonly kind: 'outside'; readonly what: string };
 
 export interface Diagnosis {
   /** The engine's own form of the left side, and which form it is. */
@@ -49,16 +54,17 @@ const MAX_SAMPLES = 12;
 const TOL = 1e-20;
 const F = bigField(64);
 // terms as a person sees them: constants out of sums, sums split over their terms
-const LIGHT = [RULES.sqrtPower, RULES.indexArith, RULES.mulCanon, RULES.addCanon, RULES.powCanon, RULES.bracket, RULES.sumZero, RULES.constantsOut, RULES.split];
+const LIGHT: readonly Rule[] = [RULES.sqrtPower, RULES.indexArith, RULES.mulCanon, RULES.addCanon, RULES.powCanon, RULES.bracket, RULES.sumZero, RULES.constantsOut, RULES.split];
 
-export function diagnose(d: Derivation, rc: ResolvedClaim, all: readonly Sample[]): Diagnosis {
+export function diagnose(d: Derivation, rc: ResolvedClaim, all: readonly Sample[], outside: readonly string[] = []): Diagnosis {
   const correct = engineForm(d, rc);
-  if (!correct) return { findings: [] };
-  const samples = all.slice(0, MAX_SAMPLES);
+  const reads: Finding[] = outside.map((what) => ({ kind: 'outside', what }));
+  if (!correct) return { findings: reads };
+  const samples = all.filter((s) => !s.outside).slice(0, MAX_SAMPLES);
   const scope = rc.free.reduce((s, f) => withRange(s, f.name, { lo: f.lo, hi: f.hi }), d.graph.scope);
   const constants = new Set([...d.graph.tensors.values()].filter((t) => t.role === 'const').map((t) => t.name));
-  const split = (n: Node): Node[] => {
-    const s = simplify(n, { rules: LIGHT, scope, maxSteps: 5_000, constants }).result;
+  const split = (n: Node, rules: typeof LIGHT): Node[] => {
+    const s = simplify(n, { rules, scope, maxSteps: 5_000, constants }).result;
     return s.op === 'add' ? [...s.args] : isZero(s) ? [] : [s];
   };
   const values = (n: Node): (Big | undefined)[] => samples.map((s) => {
@@ -70,44 +76,79 @@ export function diagnose(d: Derivation, rc: ResolvedClaim, all: readonly Sample[
   });
   const same = (a: readonly (Big | undefined)[], b: readonly (Big | undefined)[]): boolean =>
     a.every((x, k) => x !== undefined && b[k] !== undefined && close(x, b[k]!));
-  const claimTerms = split(rc.rhs).map((t) => ({ t, v: values(t) }));
-  const engineTerms = split(correct.node).map((t) => ({ t, v: values(t) }));
+  // terms as written, and multiplied out: whichever leaves less unexplained
+  const attempt = (rules: typeof LIGHT) => findingsOf(split(rc.rhs, rules), split(correct.node, rules), values, same, samples, rc);
+  const plain = attempt(LIGHT);
+  const expanded = plain.unexplained > 0 ? attempt([...LIGHT, RULES.expand]) : plain;
+  const best = expanded.unexplained < plain.unexplained ? expanded : plain;
+  // the whole right side negated is one mistake, not one per term
+  if (best.findings.length > 1 && same(values(neg(rc.rhs)), values(correct.node))) {
+    return { correct, findings: [...reads, { kind: 'sign', term: tidy(rc.rhs, d) }] };
+  }
+  const findings = [...reads, ...best.findings];
+  if (!findings.length) findings.push({ kind: 'whole', claim: rc.rhs, correct: correct.node });
+  return { correct, findings };
+}
+
+/** Findings from the two sides' terms; `unexplained`: how many terms had no pair. */
+function findingsOf(
+  claim: readonly Node[],
+  engine: readonly Node[],
+  values: (n: Node) => (Big | undefined)[],
+  same: (a: readonly (Big | undefined)[], b: readonly (Big | undefined)[]) => boolean,
+  samples: readonly Sample[],
+  rc: ResolvedClaim,
+): { findings: Finding[]; unexplained: number } {
+  const claimTerms = claim.map((t) => ({ t, v: values(t) }));
   // terms equal by value cancel out, whatever their shape
   const leftC = [...claimTerms];
-  const leftE: typeof engineTerms = [];
-  for (const e of engineTerms) {
+  const leftE: Valued[] = [];
+  for (const t of engine) {
+    const e = { t, v: values(t) };
     const i = leftC.findIndex((c) => same(c.v, e.v));
     if (i >= 0) leftC.splice(i, 1);
     else leftE.push(e);
   }
   const findings: Finding[] = [];
-  const claimAdjoints = new Set(leftC.concat(claimTerms).flatMap((c) => adjointsIn(c.t)));
-  // pair what is left by the tensors the terms involve
+  const claimAdjoints = new Set(claimTerms.flatMap((c) => adjointsIn(c.t)));
+  let unexplained = 0;
+  // pair what is left: first by a constant ratio of values, then by the tensors involved
   for (const e of leftE) {
-    const names = namesIn(e.t);
-    const j = leftC.findIndex((c) => namesIn(c.t).some((x) => names.includes(x)));
+    let j = leftC.findIndex((c) => constantRatio(c.v, e.v, samples) !== undefined);
     if (j < 0) {
+      const names = namesIn(e.t);
+      j = leftC.findIndex((c) => namesIn(c.t).some((x) => names.includes(x)));
+    }
+    if (j < 0) {
+      unexplained++;
       const through = adjointsIn(e.t).find((a) => !claimAdjoints.has(a));
       findings.push(through ? { kind: 'path-missing', through, term: e.t } : { kind: 'missing', term: e.t });
       continue;
     }
     const c = leftC.splice(j, 1)[0]!;
-    findings.push(...compareTerms(c, e, values, same, samples));
+    findings.push(...compareTerms(c, e, values, same, samples, rc));
   }
-  for (const c of leftC) findings.push({ kind: 'extra', term: c.t });
-  if (!findings.length) findings.push({ kind: 'whole', claim: rc.rhs, correct: correct.node });
-  return { correct, findings };
+  for (const c of leftC) {
+    unexplained++;
+    findings.push({ kind: 'extra', term: c.t });
+  }
+  return { findings, unexplained };
 }
 
 type Valued = { readonly t: Node; readonly v: readonly (Big | undefined)[] };
 
 /** One claim term against the correct term it stands for. */
-function compareTerms(c: Valued, e: Valued, values: (n: Node) => (Big | undefined)[], same: (a: readonly (Big | undefined)[], b: readonly (Big | undefined)[]) => boolean, samples: readonly Sample[]): Finding[] {
+function compareTerms(c: Valued, e: Valued, values: (n: Node) => (Big | undefined)[], same: (a: readonly (Big | undefined)[], b: readonly (Big | undefined)[]) => boolean, samples: readonly Sample[], rc: ResolvedClaim): Finding[] {
   const ratio = constantRatio(c.v, e.v, samples);
   if (ratio && key(ratio) === key(num(-1))) return [{ kind: 'sign', term: c.t }];
   if (ratio) return [{ kind: 'scale', term: c.t, factor: ratio }];
   for (const v of variants(c.t)) {
     if (same(values(v.term), e.v)) return [{ kind: v.kind, read: v.read, meant: v.meant }];
+  }
+  // two free indices exchanged across the whole term: dL/dy[j]·x[i] for dL/dy[i]·x[j]
+  for (const [a, b] of pairs(rc.free.map((f) => f.name))) {
+    const swapped = substIndices(c.t, new Map([[a, idx(b)], [b, idx(a)]]));
+    if (same(values(swapped), e.v)) return [{ kind: 'transpose', read: c.t, meant: swapped }];
   }
   // factor by factor: what is left on each side is the mistake
   const fc = factors(c.t).map((t) => ({ t, v: values(t) }));
@@ -124,7 +165,10 @@ function compareTerms(c: Valued, e: Valued, values: (n: Node) => (Big | undefine
 
 /** c/e when it is the same constant (or the same size, or 1/size) at every point. */
 function constantRatio(c: readonly (Big | undefined)[], e: readonly (Big | undefined)[], samples: readonly Sample[]): Node | undefined {
-  const rs = c.map((x, k) => (x !== undefined && e[k] !== undefined && F.cmp(e[k]!, F.zero) !== 0 ? F.toNumber(F.div(x, e[k]!)) : NaN));
+  // a sample where both are 0 (x − μ at d = 1) says nothing about the ratio
+  const kept = c.map((x, k) => [x, e[k], samples[k]] as const).filter(([x, y]) => !(x !== undefined && y !== undefined && tiny(x) && tiny(y)));
+  const rs = kept.map(([x, y]) => (x !== undefined && y !== undefined && !tiny(y) ? F.toNumber(F.div(x, y)) : NaN));
+  samples = kept.map(([, , s]) => s!);
   if (rs.some(Number.isNaN) || !rs.length) return undefined;
   const r0 = rs[0]!;
   if (rs.every((r) => Math.abs(r - r0) <= 1e-12 * Math.abs(r0))) {
@@ -206,13 +250,20 @@ function engineForm(d: Derivation, rc: ResolvedClaim): Diagnosis['correct'] {
 const tidy = (n: Node, d: Derivation): Node =>
   simplify(n, { rules: [RULES.indexArith, RULES.mulCanon, RULES.addCanon, RULES.powCanon, RULES.bracket, RULES.singlePoint], scope: d.graph.scope }).result;
 
+const tiny = (x: Big): boolean => Math.abs(F.toNumber(x)) < 1e-40;
+
 function close(a: Big, b: Big): boolean {
+  if (!F.isFinite(a) || !F.isFinite(b)) return false; // an infinity matches nothing
   const diff = Math.abs(F.toNumber(F.sub(a, b)));
   const scale = Math.max(Math.abs(F.toNumber(a)), Math.abs(F.toNumber(b)));
   return diff <= TOL * scale || diff <= 1e-40;
 }
 
 const isZero = (n: Node): boolean => n.op === 'num' && n.attrs.value!.n === 0n;
+function* pairs<T>(xs: readonly T[]): Generator<[T, T]> {
+  for (let i = 0; i < xs.length; i++) for (let j = i + 1; j < xs.length; j++) yield [xs[i]!, xs[j]!];
+}
+
 const factors = (n: Node): readonly Node[] => (n.op === 'mul' ? n.args : [n]);
 const product = (fs: readonly Node[]): Node => (fs.length === 0 ? num(1) : fs.length === 1 ? fs[0]! : mul(...fs));
 

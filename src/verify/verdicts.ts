@@ -82,6 +82,7 @@ export function verifyClaims(d: Derivation, opts: VerifyOptions): ClaimResult[] 
 function judge(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim, tried: readonly Sizes[], shared: Map<string, Point | string>, root: Rng): Verdict {
   const samples: Sample[] = [];
   let first: Counterexample | undefined;
+  const outside = new Set<string>();
   let firstFinite = false;
   let maxRel = 0;
   const sizesSeen = new Set<string>();
@@ -107,7 +108,9 @@ function judge(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim,
         };
         const [l, r] = [side(rc.lhs), side(rc.rhs)];
         const rel = typeof l === 'string' || typeof r === 'string' ? Infinity : relative(F, l, r, rc, sizes, values, at);
-        samples.push({ sizes, values, at, agrees: rel <= TOLERANCE });
+        const read = typeof r === 'string' ? r : typeof l === 'string' ? l : undefined;
+        if (read && outside.size < 3) outside.add(`${read}${at.size ? ` (at ${[...at].map(([k, v]) => `${k} = ${v}`).join(', ')}, ${label})` : ` (${label})`}`);
+        samples.push({ sizes, values, at, agrees: rel <= TOLERANCE, ...(read && { outside: true }) });
         if (rel > maxRel) maxRel = rel;
         // the counterexample to show: the first one whose two sides are finite numbers
         const finite = typeof l !== 'string' && typeof r !== 'string' && F.isFinite(l) && F.isFinite(r);
@@ -123,7 +126,7 @@ function judge(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim,
     const why = rc.where.length ? 'no sampled point falls in the case the claim is restricted to (its `where` never held)' : 'no index value and size could be sampled for it';
     return { kind: 'error', message: why, line: rc.claim.span.line, col: rc.claim.span.col, formatted: `${rc.claim.span.file}:${rc.claim.span.line}:${rc.claim.span.col}: ${why}` };
   }
-  if (first) return { kind: 'fails', counterexample: first, diagnosis: diagnose(d, rc, samples), sizes: [...sizesSeen] };
+  if (first) return { kind: 'fails', counterexample: first, diagnosis: diagnose(d, rc, samples, [...outside]), sizes: [...sizesSeen] };
   return { kind: 'holds', symbolic: provedSymbolically(d, rc), sizes: [...sizesSeen], points, comparisons: samples.length, maxRelError: maxRel, tolerance: TOLERANCE };
 }
 
