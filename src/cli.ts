@@ -155,6 +155,7 @@ export function main(argv: readonly string[], io: Io = stdio): number {
         sizes: args.sizes,
         check: args.command === 'check' || documents,
         verify: args.command === 'verify' || documents,
+        present: args.command !== 'verify',
         ...(args.seed !== undefined && { seed: args.seed }),
       };
       source = readFileSync(file, 'utf8');

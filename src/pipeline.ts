@@ -26,6 +26,8 @@ export interface RunOptions {
   readonly check?: boolean;
   /** Give every claim a verdict. */
   readonly verify?: boolean;
+  /** Lay out the printed forms (through nerdamer); off when only verdicts are wanted. */
+  readonly present?: boolean;
   readonly seed?: number | string;
 }
 
@@ -50,8 +52,8 @@ export function run(file: string, text: string, opts: RunOptions = {}): Result {
   const vet = stepCheck(graph, opts.seed);
   const derivation = derive(graph, vet ? { check: vet } : {});
   const concrete = opts.sizes?.size ? atSizes(graph, opts.sizes) : undefined;
-  const shown = present(derivation);
-  const shownConcrete = concrete && present(concrete.derivation);
+  const shown = opts.present === false ? new Map() : present(derivation);
+  const shownConcrete = concrete && (opts.present === false ? new Map() : present(concrete.derivation));
   const check = opts.check
     ? checkDerivation(derivation, {
         shown,

@@ -4,7 +4,7 @@
 // an expression parser: what is evaluated is the engine's own Node tree.
 import type { Graph, Tensor } from '../graph/graph.js';
 import type { Node } from '../ir/node.js';
-import { isIndexExpr } from '../ir/node.js';
+import { freeIndices, isIndexExpr } from '../ir/node.js';
 import type { Env, Evaluate } from '../ops/op.js';
 import { opOf } from '../ops/registry.js';
 import type { Field } from './field.js';
@@ -52,6 +52,8 @@ class FieldEnv<T> implements Env<T> {
     private readonly values: Values<T>,
     private readonly bound: ReadonlyMap<string, bigint>,
     private readonly margins: { min: number },
+    /** Values of closed sums (no free index) already computed in this pass. */
+    readonly memo?: Map<Node, T>,
   ) {}
   size(name: string): bigint {
     const v = this.sizes.get(name);
@@ -64,7 +66,7 @@ class FieldEnv<T> implements Env<T> {
     return v;
   }
   bind(index: string, value: bigint): Env<T> {
-    return new FieldEnv(this.F, this.sizes, this.values, new Map(this.bound).set(index, value), this.margins);
+    return new FieldEnv(this.F, this.sizes, this.values, new Map(this.bound).set(index, value), this.margins, this.memo);
   }
   tensor(name: string, at: readonly bigint[]): T | undefined {
     return lookup(this.values.tensors.get(name), name, at);
@@ -85,7 +87,27 @@ function lookup<T>(v: TensorValue<T> | undefined, what: string, at: readonly big
   return off === undefined ? undefined : v.data[off];
 }
 
-const ev: Evaluate = (n, env) => opOf(n.op).evaluate(n, env, ev);
+// A sum with no free index (Σⱼ exp(zⱼ) in softmax) has one value in a pass over a
+// definition's elements: computed once, not once per element.
+const closed = new WeakMap<Node, boolean>();
+const isClosedSum = (n: Node): boolean => {
+  if (n.op !== 'sum' && n.op !== 'maxr') return false;
+  let c = closed.get(n);
+  if (c === undefined) closed.set(n, (c = freeIndices(n).size === 0));
+  return c;
+};
+
+const ev: Evaluate = (n, env) => {
+  const memo = env instanceof FieldEnv ? (env.memo as Map<Node, ReturnType<typeof env.F.fromNumber>> | undefined) : undefined;
+  if (memo && isClosedSum(n)) {
+    const hit = memo.get(n);
+    if (hit !== undefined) return hit;
+    const v = opOf(n.op).evaluate(n, env, ev);
+    memo.set(n, v);
+    return v;
+  }
+  return opOf(n.op).evaluate(n, env, ev);
+};
 
 /** Evaluates n with the given sizes, values and bound indices. */
 export function evaluate<T>(
@@ -95,8 +117,9 @@ export function evaluate<T>(
   values: Values<T>,
   bound: ReadonlyMap<string, bigint> = new Map(),
   margins: { min: number } = { min: Infinity },
+  memo?: Map<Node, T>,
 ): T {
-  return ev(n, new FieldEnv(F, sizes, values, bound, margins));
+  return ev(n, new FieldEnv(F, sizes, values, bound, margins, memo));
 }
 
 // The magnitude of the terms an expression sums: |a| + |b| for a + b, |a|·|b| for a·b,
@@ -155,8 +178,9 @@ export function forward<T>(
     if (t.role !== 'def') continue;
     const { lo, hi } = extentOf(t, sizes);
     const values = { tensors, adjoints: new Map() };
+    const memo = new Map<Node, T>();
     const data = elementsOf(lo, hi).map((at) =>
-      evaluate(F, t.body!, sizes, values, new Map(t.dims.map((d, i) => [d.index, at[i]!])), margins),
+      evaluate(F, t.body!, sizes, values, new Map(t.dims.map((d, i) => [d.index, at[i]!])), margins, memo),
     );
     tensors.set(t.name, apply(t.name, { lo, hi, data }));
   }

@@ -153,6 +153,8 @@ export function samplePoint(
   /** A condition on the forward values (a claim's `where` case); others are drawn again. */
   accept?: (tensors: ReadonlyMap<string, TensorValue<Big>>) => boolean,
   attempts = RESAMPLES,
+  /** Only these adjoints, and no directional derivatives (what claims need). */
+  only?: ReadonlySet<string>,
 ): Point | string {
   const g = d.graph;
   let why = 'no point away from kinks and ties';
@@ -182,6 +184,7 @@ export function samplePoint(
     const reference = new Map<string, TensorValue<Big>>();
     const directional = new Map<string, { direction: Big[]; value: Big }>();
     for (const [name] of d.adjoints) {
+      if (only && !only.has(name)) continue;
       const v = tensors.get(name)!;
       const along = (dir: readonly Big[]): Big => {
         const up = loss(forward(F, g, sizes, leaves, { name, deltas: dir.map((d) => F.mul(d, h)) }));
@@ -193,7 +196,7 @@ export function samplePoint(
       // one random direction through the whole tensor: the derivative of L along it
       const dr = r.fork(`direction:${name}`);
       const direction = v.data.map(() => F.fromRational(dr.decimal(-1, 1, 30)));
-      directional.set(name, { direction, value: along(direction) });
+      if (!only) directional.set(name, { direction, value: along(direction) });
     }
     if (g.lossDefined) reference.set(g.loss, { lo: [], hi: [], data: [F.one] });
     return { tensors, upstream, reference, directional };

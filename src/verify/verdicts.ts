@@ -64,22 +64,37 @@ export function verifyClaims(d: Derivation, opts: VerifyOptions): ClaimResult[] 
   const { tried } = sizeInstances(g);
   const shared = new Map<string, Point | string>();
   const root = new Rng(opts.seed ?? 20261127).fork('claims');
-  return g.claims.map((claim) => {
-    let rc: ResolvedClaim;
+  const resolved = g.claims.map((claim) => {
     try {
-      rc = resolveClaim(g, claim, opts.readLatex);
+      return resolveClaim(g, claim, opts.readLatex);
     } catch (e) {
-      if (!(e instanceof SpecError)) throw e;
-      const span = e.span ?? claim.span;
-      const expect = expectationOf(claim);
-      return { claim, ...(expect && { expect }), verdict: { kind: 'error', message: e.detail, line: span.line, col: span.col, formatted: e.span ? e.message : `${claim.span.file}:${claim.span.line}:${claim.span.col}: ${e.detail}` } };
+      if (e instanceof SpecError) return e;
+      throw e;
     }
-    const verdict = judge(F, d, rc, tried, shared, root);
-    return { claim, verdict, lhs: rc.lhs, ...(rc.expect && { expect: rc.expect }) };
   });
+  // the adjoints the claims refer to: the only ones to measure
+  const needed = new Set<string>();
+  const collect = (n: Node): void => {
+    if (n.op === 'adj' && !n.attrs.upstream) needed.add(n.attrs.name!);
+    n.args.forEach(collect);
+  };
+  for (const rc of resolved) if (!(rc instanceof SpecError)) [rc.lhs, rc.rhs, ...rc.where.flatMap((c) => [c.left, c.right])].forEach(collect);
+  return g.claims.map((claim, k) => {
+    const e = resolved[k]!;
+    if (!(e instanceof SpecError)) return judged(e);
+    // one bad claim never hides the others: it gets its own error verdict
+    const span = e.span ?? claim.span;
+    const expect = expectationOf(claim);
+    return { claim, ...(expect && { expect }), verdict: { kind: 'error', message: e.detail, line: span.line, col: span.col, formatted: e.span ? e.message : `${claim.span.file}:${claim.span.line}:${claim.span.col}: ${e.detail}` } };
+  });
+
+  function judged(rc: ResolvedClaim): ClaimResult {
+    const verdict = judge(F, d, rc, tried, shared, root, needed);
+    return { claim: rc.claim, verdict, lhs: rc.lhs, ...(rc.expect && { expect: rc.expect }) };
+  }
 }
 
-function judge(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim, tried: readonly Sizes[], shared: Map<string, Point | string>, root: Rng): Verdict {
+function judge(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim, tried: readonly Sizes[], shared: Map<string, Point | string>, root: Rng, needed: ReadonlySet<string>): Verdict {
   const samples: Sample[] = [];
   let first: Counterexample | undefined;
   const outside = new Set<string>();
@@ -90,7 +105,7 @@ function judge(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim,
   for (const sizes of tried) {
     const label = showSizes(sizes);
     for (let p = 0; p < POINTS; p++) {
-      const point = pointFor(F, d, rc, sizes, label, p, shared, root);
+      const point = pointFor(F, d, rc, sizes, label, p, shared, root, needed);
       if (typeof point === 'string') continue;
       const values: Values<Big> = { tensors: point.tensors, adjoints: point.reference, upstream: point.upstream };
       let compared = false;
@@ -131,17 +146,17 @@ function judge(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim,
 }
 
 /** The shared points, or points of the claim's own `where` case. */
-function pointFor(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim, sizes: Sizes, label: string, p: number, shared: Map<string, Point | string>, root: Rng): Point | string {
+function pointFor(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim, sizes: Sizes, label: string, p: number, shared: Map<string, Point | string>, root: Rng, needed: ReadonlySet<string>): Point | string {
   if (!rc.where.length) {
     const k = `${label}#${p}`;
-    if (!shared.has(k)) shared.set(k, samplePoint(F, d, sizes, root.fork(k)));
+    if (!shared.has(k)) shared.set(k, samplePoint(F, d, sizes, root.fork(k), undefined, undefined, needed));
     return shared.get(k)!;
   }
   const accept = (tensors: ReadonlyMap<string, TensorValue<Big>>): boolean => {
     const values = { tensors, adjoints: new Map() };
     return tuples(rc, sizes).some((at) => inCase(F, rc, sizes, values, at));
   };
-  return samplePoint(F, d, sizes, root.fork(`line ${rc.claim.span.line}`).fork(`${label}#${p}`), accept, CASE_ATTEMPTS);
+  return samplePoint(F, d, sizes, root.fork(`line ${rc.claim.span.line}`).fork(`${label}#${p}`), accept, CASE_ATTEMPTS, needed);
 }
 
 /** Every value of the free indices, at these sizes. */
