@@ -166,8 +166,11 @@ export function forward<T>(
   leaves: ReadonlyMap<string, TensorValue<T>>,
   nudge?: Nudge<T>,
   margins: { min: number } = { min: Infinity },
+  /** The same pass without the nudge: definitions the nudge cannot reach are taken from it. */
+  base?: ReadonlyMap<string, TensorValue<T>>,
 ): Map<string, TensorValue<T>> {
   const tensors = new Map(leaves);
+  const dirty = new Set<string>(nudge ? [nudge.name] : []);
   const apply = (name: string, v: TensorValue<T>): TensorValue<T> => {
     if (!nudge || nudge.name !== name) return v;
     const data = v.data.map((x, i) => (nudge.deltas[i] === undefined ? x : F.add(x, nudge.deltas[i]!)));
@@ -176,6 +179,12 @@ export function forward<T>(
   for (const [name, v] of leaves) tensors.set(name, apply(name, v));
   for (const t of g.tensors.values()) {
     if (t.role !== 'def') continue;
+    const before = base?.get(t.name);
+    if (before && !readsAny(t.body!, dirty) && t.name !== nudge?.name) {
+      tensors.set(t.name, before);
+      continue;
+    }
+    dirty.add(t.name);
     const { lo, hi } = extentOf(t, sizes);
     const values = { tensors, adjoints: new Map() };
     const memo = new Map<Node, T>();
@@ -186,3 +195,6 @@ export function forward<T>(
   }
   return tensors;
 }
+
+const readsAny = (n: Node, names: ReadonlySet<string>): boolean =>
+  (n.op === 'read' && names.has(n.attrs.name!)) || n.args.some((a) => readsAny(a, names));

@@ -187,8 +187,8 @@ export function samplePoint(
       if (only && !only.has(name)) continue;
       const v = tensors.get(name)!;
       const along = (dir: readonly Big[]): Big => {
-        const up = loss(forward(F, g, sizes, leaves, { name, deltas: dir.map((d) => F.mul(d, h)) }));
-        const down = loss(forward(F, g, sizes, leaves, { name, deltas: dir.map((d) => F.neg(F.mul(d, h))) }));
+        const up = loss(forward(F, g, sizes, leaves, { name, deltas: dir.map((d) => F.mul(d, h)) }, undefined, tensors));
+        const down = loss(forward(F, g, sizes, leaves, { name, deltas: dir.map((d) => F.neg(F.mul(d, h))) }, undefined, tensors));
         return F.div(F.sub(up, down), F.add(h, h));
       };
       const data = v.data.map((_, offset) => along(v.data.map((_x, i) => (i === offset ? F.one : F.zero))));
