@@ -225,11 +225,7 @@ describe('softmax-ce.layer', () => {
     holds(F, 'dL/dz[i] = sum(j, dL/dp[j] * p[j] * ([i = j] - p[i]))');
   });
 
-  // KNOWN LIMITATION (closing note of issue 4): the closed form of softmax's gradient
-  // stays in exp(z)/Σexp; writing it back through p needs a fold of a product into a
-  // sum, which the simplifier does not do yet. it.fails keeps this expectation alive:
-  // it turns red the day the engine meets it, to be made a plain test again.
-  it.fails('p − t without the Σt factor: a factor Σ t[j] is missing', () => {
+  it('p − t without the Σt factor: a factor Σ t[j] is missing', () => {
     // p − t = (1/4 − 1, 3/4 − 2) = (−3/4, −5/4), not (−1/4, 1/4). The term pᵢ should be
     // pᵢ·Σt (Σt = 3 here); the −tᵢ term is right.
     const f = only(F, 'dL/dz[i] = p[i] - t[i]', 'factor');
@@ -265,11 +261,7 @@ describe('softmax-ce.layer', () => {
     expect(f.text).toContain('∂L/∂p[');
   });
 
-  // KNOWN LIMITATION (closing note of issue 4): the closed form of softmax's gradient
-  // stays in exp(z)/Σexp; writing it back through p needs a fold of a product into a
-  // sum, which the simplifier does not do yet. it.fails keeps this expectation alive:
-  // it turns red the day the engine meets it, to be made a plain test again.
-  it.fails("the correct form shown for a wrong ∂L/∂z is written through p, in the claim's terms", () => {
+  it("the correct form shown for a wrong ∂L/∂z is written through p, in the claim's terms", () => {
     // exp(zᵢ)/Σⱼexp(zⱼ) is pᵢ by p's definition (as x̂ is recognised in batch norm), so
     // the closed form is pᵢ·Σt − tᵢ; the one shown should not make the reader undo the
     // softmax: −tᵢ·exp(zᵢ)/(pᵢ·S) is just −tᵢ.
@@ -303,11 +295,7 @@ describe('softmax-ce-normalised.layer', () => {
     expect(all).toContain('q[i]');
   });
 
-  // KNOWN LIMITATION (closing note of issue 4): the closed form of softmax's gradient
-  // stays in exp(z)/Σexp; writing it back through p needs a fold of a product into a
-  // sum, which the simplifier does not do yet. it.fails keeps this expectation alive:
-  // it turns red the day the engine meets it, to be made a plain test again.
-  it.fails("the diagnosis of p − t is in the claim's terms (−q[i], not −q[i]·exp(z[i])/(p[i]·S))", () => {
+  it("the diagnosis of p − t is in the claim's terms (−q[i], not −q[i]·exp(z[i])/(p[i]·S))", () => {
     // −qᵢ·exp(zᵢ)/(pᵢ·Σⱼexp(zⱼ)) = −qᵢ·pᵢ/pᵢ = −qᵢ.
     const fs = findings(F, 'dL/dz[i] = p[i] - t[i]');
     for (const x of fs) expect(x.text).not.toContain('exp(');

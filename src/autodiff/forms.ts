@@ -77,12 +77,12 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
     // hand derivation does, inside the consumer's ranges
     const work = (derivative: Node, c: Tensor, binders: readonly string[]): Node => {
       const inner = c.dims.reduce((s, d, i) => withRange(s, binders[i]!, { lo: d.lo, hi: d.hi }), scope);
-      return simplify(derivative, { ...base, scope: inner, rules: WORK_RULES }).result;
+      return simplify(derivative, { ...base, scope: inner, rules: WORK_RULES, elementFolds }).result;
     };
     // a consumer that L does not depend on (σ = √σ² defined only to be named) adds nothing
     const through = (consumers.get(t.name) ?? []).filter((c) => reaches.has(c.name));
     const sweep = localAdjoint(g, t, through, work);
-    const local = simplify(sweep.raw, { ...base, rules: LOCAL_RULES });
+    const local = simplify(sweep.raw, { ...base, rules: LOCAL_RULES, elementFolds });
     const substituted = mapNodes(local.result, (n) => {
       if (n.op !== 'adj' || n.attrs.upstream) return n;
       const c = closedOf.get(n.attrs.name!)!;
@@ -188,9 +188,13 @@ function elementFoldsOf(g: Graph, opts: DeriveOptions): ElementFold[] {
       return out;
     };
     const patternReads = tensorsOf(varying[0]!);
-    if (rest.some((f) => [...tensorsOf(f)].some((x) => patternReads.has(x)))) continue;
+    const selfReferent = rest.some((f) => [...tensorsOf(f)].some((x) => patternReads.has(x)));
     const compensation = rest.length ? mul(...rest.map((f) => pow(f, num(-1)))) : num(1);
-    out.push({ name: t.name, index: i, pattern: varying[0]!, compensation });
+    // a function pattern (exp(zᵢ) of softmax) is folded in products too: its
+    // derivatives reproduce it; a sum pattern (xᵢ − μ of batch norm) is not, so the
+    // local form keeps (xᵢ − μ) as a hand derivation does
+    const product = varying[0]!.op !== 'add' && rest.length > 0;
+    out.push({ name: t.name, index: i, pattern: varying[0]!, rest, ...(!selfReferent && { compensation }), ...(product && { product }) });
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { idx, isIndexExpr, isNum, key, num, withArgs } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import { holds } from '../ops/iverson.js';
 import { canonicalAdd, canonicalMul, canonicalPow, expand, sqrtAsPower } from './algebra.js';
-import { alphaKey, collapse, constantsOut, floorBracket, narrow, refold, singlePoint, split, unroll } from './sums.js';
+import { alphaKey, collapse, constantsOut, floorBracket, foldProduct, narrow, refold, singlePoint, split, unroll } from './sums.js';
 
 /** A scalar definition whose body is c·Σ…, folded back where that sum appears. */
 export interface Fold {
@@ -30,8 +30,12 @@ export interface ElementFold {
   readonly index: string;
   /** F(i), an add over idx(index). */
   readonly pattern: Node;
-  /** c⁻¹, the factor that comes with D[e]. */
-  readonly compensation: Node;
+  /** c⁻¹, the factor that comes with D[e]; absent where c contains F again (softmax). */
+  readonly compensation?: Node;
+  /** c as factors: where a product holds F(e) and all of them, it holds D[e]. */
+  readonly rest: readonly Node[];
+  /** Whether products are folded too (function patterns: softmax's exp(zᵢ)). */
+  readonly product?: boolean;
 }
 
 export interface RuleContext {
@@ -149,6 +153,11 @@ export const RULES = {
     ops: ['add', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'sin', 'cos', 'abs', 'relu'], apply: (n, ctx) => refold(n, ctx.elementFolds),
     explain: (b, a) => [b, ' written through ', ...readsIn(a).slice(0, 1), ', by its definition'],
   },
+  foldProduct: {
+    name: 'fold-product', math: 'exp(zᵢ)·(Σⱼ exp(zⱼ))⁻¹ = pᵢ where pᵢ = exp(zᵢ)/Σⱼ exp(zⱼ)', reason: 'a definition recognised in a product', visible: true,
+    ops: ['mul'], apply: (n, ctx) => foldProduct(n, ctx.elementFolds),
+    explain: (b, a) => [b, ' contains ', ...readsIn(a).filter((r) => !readsIn(b).some((x) => key(x) === key(r))).slice(0, 1), ', by its definition'],
+  },
   expand: {
     name: 'expand', math: 'a·(b + c) = a·b + a·c', reason: 'multiplied out', visible: true,
     ops: ['mul'], apply: (n) => expand(n),
@@ -170,16 +179,16 @@ function decideBracket(n: Node, scope: Scope): Node | undefined {
 const ALGEBRA: readonly Rule[] = [RULES.indexArith, RULES.mulCanon, RULES.addCanon, RULES.powCanon, RULES.bracket, RULES.minMax];
 const SUMS_LOCAL: readonly Rule[] = [RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.constantsOut];
 
-export const LOCAL_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, ...SUMS_LOCAL];
+export const LOCAL_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, ...SUMS_LOCAL, RULES.foldProduct];
 /**
  * A local derivative on its own: algebra only. Its Kronecker deltas stay, to collapse
  * once the consumer's sum is around them (INDEX-CALCULUS.md: ō[j]·Σ_k w[k]·[j + k − 1 = m]).
  */
-export const WORK_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, RULES.sumZero, RULES.constantsOut];
+export const WORK_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, RULES.sumZero, RULES.constantsOut, RULES.foldProduct];
 export const CLOSED_RULES: readonly Rule[] = [
   RULES.sqrtPower, ...ALGEBRA, RULES.floorBracket, RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.fold, RULES.split, RULES.constantsOut, RULES.narrow,
 ];
 /** The last pass of a closed form: named intermediates written back in (x̂ for (x − μ)/√(σ² + ε)). */
-export const REFOLD_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, RULES.refold, RULES.constantsOut];
+export const REFOLD_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, RULES.refold, RULES.foldProduct, RULES.constantsOut];
 export const ELEMENT_RULES: readonly Rule[] = [...CLOSED_RULES, RULES.unroll, RULES.expand];
 

@@ -156,8 +156,11 @@ export function alphaKey(n: Node): string {
 }
 
 /** F(e) → D[e]·c⁻¹ for an elementwise definition D[i] = F(i)·c (rules.ts, ElementFold). */
-export function refold(n: Node, folds: readonly { name: string; index: string; pattern: Node; compensation: Node }[]): Node | undefined {
+type ElementFoldLike = { readonly name: string; readonly index: string; readonly pattern: Node; readonly compensation?: Node; readonly rest: readonly Node[]; readonly product?: boolean };
+
+export function refold(n: Node, folds: readonly ElementFoldLike[]): Node | undefined {
   for (const f of folds) {
+    if (!f.compensation) continue;
     // the anchor: where F reads a tensor at exactly [i], n must read it at some [e]
     const anchor = findRead(f.pattern, f.index);
     if (!anchor) continue;
@@ -166,6 +169,52 @@ export function refold(n: Node, folds: readonly { name: string; index: string; p
     }
   }
   return undefined;
+}
+
+/**
+ * F(e)·c·g = D[e]·g for D[i] = F(i)·c: a product that holds a definition's pattern and
+ * its constant factors (at least to their powers) holds the definition itself:
+ * exp(z[m])·(Σⱼ exp(zⱼ))⁻² = p[m]·(Σⱼ exp(zⱼ))⁻¹. Used where the definition's pattern
+ * is a function (softmax), whose derivatives reproduce it.
+ */
+export function foldProduct(n: Node, folds: readonly ElementFoldLike[]): Node | undefined {
+  for (const f of folds) {
+    if (!f.product) continue;
+    const anchor = findRead(f.pattern, f.index);
+    if (!anchor) continue;
+    for (const e of readsOf(n, anchor)) {
+      const pat = key(at(f.pattern, f.index, e));
+      const k = n.args.findIndex((x) => key(x) === pat);
+      if (k < 0) continue;
+      const factors = n.args.filter((_, j) => j !== k);
+      const taken = takeFactors(factors, f.rest);
+      if (taken) return mul(node('read', [e], { name: f.name }), ...taken);
+    }
+  }
+  return undefined;
+}
+
+/** `have` with every factor of `need` divided out, or undefined where one is not there. */
+function takeFactors(have: readonly Node[], need: readonly Node[]): Node[] | undefined {
+  let left = [...have];
+  for (const r of need) {
+    const [base, e] = r.op === 'pow' && r.args[1]!.op === 'num' ? [r.args[0]!, r.args[1]!.attrs.value!] : [r, Q.ONE];
+    if (base.op === 'num') {
+      left = [...left, num(Q.div(Q.ONE, base.attrs.value!))];
+      continue;
+    }
+    const i = left.findIndex((x) => {
+      const [b, p] = x.op === 'pow' && x.args[1]!.op === 'num' ? [x.args[0]!, x.args[1]!.attrs.value!] : [x, Q.ONE];
+      return key(b) === key(base) && Q.cmp(Q.div(p, e), Q.ONE) >= 0;
+    });
+    if (i < 0) return undefined;
+    const x = left[i]!;
+    const p = x.op === 'pow' ? x.args[1]!.attrs.value! : Q.ONE;
+    const remaining = Q.sub(p, e);
+    left = left.filter((_, j) => j !== i);
+    if (!Q.isZero(remaining)) left.push(node('pow', [base, num(remaining)]));
+  }
+  return left;
 }
 
 function findRead(n: Node, i: string): string | undefined {
