@@ -109,3 +109,43 @@ describe('gradproof verify', () => {
     expect(graded.claims.filter((c) => c.verdict === 'fails').every((c) => (c.diagnosis?.length ?? 0) > 0)).toBe(true);
   });
 });
+
+describe('edge cases of claims', () => {
+  const text = [
+    'input x[n]',
+    'param w',
+    'y[i] = w * x[i]',
+    'u = sum(i, x[i])', // L does not depend on u: its adjoint is 0
+    'output y',
+    'claim dL/du = 0  # expect: holds',
+    'claim dL/dw = 1 where w > 5  # expect: error',
+    'claim dL/dx = 1  # expect: error',
+    'claim dK/dw = 1  # expect: error',
+    'claim x[n + 1] = 0  # expect: fails',
+    'claim latex: \\frac{\\partial L}{\\partial w} = \\foo  # expect: error',
+  ].join('\n');
+  const r = run('edge.layer', text, { verify: true });
+  const at = (line: number) => r.claims!.find((c) => c.claim.span.line === line)!;
+
+  it('gives each claim the expected verdict, one bad claim hiding none', () => {
+    for (const c of r.claims!) expect(c.verdict.kind, c.claim.text).toBe(c.expect);
+  });
+
+  it('calls a case that never occurs an error, not a vacuous holds (w is sampled in [−2, 2])', () => {
+    const v = at(7).verdict;
+    expect(v.kind === 'error' && v.message).toMatch(/never held/);
+  });
+
+  it('locates errors at the offending text: `dL/dx` lacks x’s index at column 7, \\foo at column 46', () => {
+    const v8 = at(8).verdict;
+    expect(v8.kind === 'error' && [v8.line, v8.col]).toEqual([8, 7]);
+    const v11 = at(11).verdict;
+    expect(v11.kind === 'error' && [v11.line, v11.col]).toEqual([11, 46]);
+  });
+
+  it('names the read outside the tensor: x[n + 1]', () => {
+    const v = at(10).verdict;
+    expect(v.kind).toBe('fails');
+    if (v.kind === 'fails') expect(v.diagnosis.findings.map((f) => f.kind)).toContain('outside');
+  });
+});

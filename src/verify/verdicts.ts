@@ -9,7 +9,7 @@ import type { Node } from '../ir/node.js';
 import { add, mapNodes, neg, substIndices } from '../ir/node.js';
 import { holds as relHolds } from '../ops/iverson.js';
 import type { TensorValue, Values } from '../numeric/evaluate.js';
-import { evaluate, magnitude } from '../numeric/evaluate.js';
+import { elementsOf, evaluate, extentOf, magnitude } from '../numeric/evaluate.js';
 import { floatField } from '../numeric/float.js';
 import type { Big } from '../numeric/mathjs.js';
 import { bigField } from '../numeric/mathjs.js';
@@ -107,7 +107,7 @@ function judge(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim,
     for (let p = 0; p < POINTS; p++) {
       const point = pointFor(F, d, rc, sizes, label, p, shared, root, needed);
       if (typeof point === 'string') continue;
-      const values: Values<Big> = { tensors: point.tensors, adjoints: point.reference, upstream: point.upstream };
+      const values: Values<Big> = { tensors: point.tensors, adjoints: withZeros(F, d, point.reference, sizes), upstream: point.upstream };
       let compared = false;
       for (const at of tuples(rc, sizes)) {
         if (!inCase(F, rc, sizes, values, at)) continue;
@@ -143,6 +143,17 @@ function judge(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim,
   }
   if (first) return { kind: 'fails', counterexample: first, diagnosis: diagnose(d, rc, samples, [...outside]), sizes: [...sizesSeen] };
   return { kind: 'holds', symbolic: provedSymbolically(d, rc), sizes: [...sizesSeen], points, comparisons: samples.length, maxRelError: maxRel, tolerance: TOLERANCE };
+}
+
+/** Adjoints of nodes L does not depend on are 0 (claims may name them). */
+function withZeros(F: ReturnType<typeof bigField>, d: Derivation, reference: ReadonlyMap<string, TensorValue<Big>>, sizes: Sizes): Map<string, TensorValue<Big>> {
+  const out = new Map(reference);
+  for (const t of d.graph.tensors.values()) {
+    if (out.has(t.name) || d.adjoints.has(t.name) || t.role === 'const') continue;
+    const ext = extentOf(t, sizes);
+    out.set(t.name, { ...ext, data: elementsOf(ext.lo, ext.hi).map(() => F.zero) });
+  }
+  return out;
 }
 
 /** The shared points, or points of the claim's own `where` case. */
