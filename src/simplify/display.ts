@@ -25,6 +25,9 @@ import { expandTerms, factorTerms } from './nerdamer.js';
 
 const width = (n: Node): number => [...printText(n)].length;
 
+/** A form that does not open with a minus sign reads better: γ·(n·ȳ − …), not −γ·(… − n·ȳ). */
+const minus = (n: Node): number => (printText(n).startsWith('−') ? 1 : 0);
+
 /** Fraction bars: one common denominator reads better than fractions inside fractions. */
 const bars = (n: Node): number => [...printText(n)].filter((c) => c === '/').length;
 
@@ -50,7 +53,7 @@ export function displayForm(n: Node, check: (a: Node, b: Node) => boolean): Node
   const candidates = PULLS
     .map((pull) => new Grouper(poly.atoms, pull, budget).group(poly.terms))
     .filter((c) => key(c) !== key(n))
-    .sort((a, b) => depth(a) - depth(b) || bars(a) - bars(b) || width(a) - width(b)); // stable: ties keep PULLS order
+    .sort((a, b) => depth(a) - depth(b) || bars(a) - bars(b) || minus(a) - minus(b) || width(a) - width(b)); // stable: ties keep PULLS order
   return candidates.find((c) => width(c) <= width(n) && check(n, c)) ?? n;
 }
 
