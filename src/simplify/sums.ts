@@ -155,17 +155,21 @@ export function alphaKey(n: Node): string {
   return key(node(n.op, [n.args[0]!, n.args[1]!, at(n.args[2]!, n.attrs.index!, idx(b))], { index: b }));
 }
 
-/** F(e) → D[e]·c⁻¹ for an elementwise definition D[i] = F(i)·c (rules.ts, ElementFold). */
 type ElementFoldLike = { readonly name: string; readonly index: string; readonly pattern: Node; readonly compensation?: Node; readonly rest: readonly Node[]; readonly product?: boolean };
 
+/** Each F(e) that n could hold, with its index e: F reads a tensor at exactly [i], so n must read it at some [e]. */
+function* candidates(n: Node, f: ElementFoldLike): Generator<{ e: Node; pattern: string }> {
+  const anchor = findRead(f.pattern, f.index);
+  if (!anchor) return;
+  for (const e of readsOf(n, anchor)) yield { e, pattern: key(at(f.pattern, f.index, e)) };
+}
+
+/** F(e) → D[e]·c⁻¹ for an elementwise definition D[i] = F(i)·c (rules.ts, ElementFold). */
 export function refold(n: Node, folds: readonly ElementFoldLike[]): Node | undefined {
   for (const f of folds) {
     if (!f.compensation) continue;
-    // the anchor: where F reads a tensor at exactly [i], n must read it at some [e]
-    const anchor = findRead(f.pattern, f.index);
-    if (!anchor) continue;
-    for (const e of readsOf(n, anchor)) {
-      if (key(at(f.pattern, f.index, e)) === key(n)) return mul(node('read', [e], { name: f.name }), f.compensation);
+    for (const { e, pattern } of candidates(n, f)) {
+      if (pattern === key(n)) return mul(node('read', [e], { name: f.name }), f.compensation);
     }
   }
   return undefined;
@@ -180,11 +184,8 @@ export function refold(n: Node, folds: readonly ElementFoldLike[]): Node | undef
 export function foldProduct(n: Node, folds: readonly ElementFoldLike[]): Node | undefined {
   for (const f of folds) {
     if (!f.product) continue;
-    const anchor = findRead(f.pattern, f.index);
-    if (!anchor) continue;
-    for (const e of readsOf(n, anchor)) {
-      const pat = key(at(f.pattern, f.index, e));
-      const k = n.args.findIndex((x) => key(x) === pat);
+    for (const { e, pattern } of candidates(n, f)) {
+      const k = n.args.findIndex((x) => key(x) === pattern);
       if (k < 0) continue;
       const factors = n.args.filter((_, j) => j !== k);
       const taken = takeFactors(factors, f.rest);
