@@ -8,5 +8,5 @@ export { proofs } from './render/proof.js';
 export type { Line, Proof } from './render/proof.js';
 export { reportOf, toHtml, toHtmlIndex, toMarkdown, toTex } from './render/documents.js';
 export type { Report } from './render/documents.js';
-export { printLatex, printText } from './render/print.js';
+export { printLatex, printText } from './ops/printer.js';
 export { SpecError } from './syntax/errors.js';

@@ -7,7 +7,7 @@ import type { AdjointForms } from '../src/autodiff/forms.js';
 import type { Node } from '../src/ir/node.js';
 import { num, read } from '../src/ir/node.js';
 import { run } from '../src/pipeline.js';
-import { printText } from '../src/render/print.js';
+import { printText } from '../src/ops/printer.js';
 import { splitCoefficient } from '../src/simplify/algebra.js';
 import { simplify } from '../src/simplify/pass.js';
 import { ELEMENT_RULES } from '../src/simplify/rules.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Node } from '../src/ir/node.js';
 import { run } from '../src/pipeline.js';
-import { printText } from '../src/render/print.js';
+import { printText } from '../src/ops/printer.js';
 import { sentence } from '../src/render/verdicts.js';
 import type { Finding } from '../src/verify/diagnose.js';
 import type { ClaimResult } from '../src/verify/verdicts.js';

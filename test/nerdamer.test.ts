@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { Node } from '../src/ir/node.js';
 import { add, adj, call, div, idx, mul, num, pow, read, size, sub, sum } from '../src/ir/node.js';
 import { rat } from '../src/ir/rational.js';
-import { printText } from '../src/render/print.js';
+import { printText } from '../src/ops/printer.js';
 import { displayForm, numericallyEqual } from '../src/simplify/display.js';
 import * as adapter from '../src/simplify/nerdamer.js';
 import { encode, expandTerms, factorTerms, parse } from '../src/simplify/nerdamer.js';

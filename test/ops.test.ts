@@ -19,7 +19,7 @@ import { Rng } from '../src/numeric/random.js';
 import type { Op, ValueKind } from '../src/ops/op.js';
 import { OPS } from '../src/ops/registry.js';
 import { katexProblem } from '../src/render/katex.js';
-import { printLatex, printText } from '../src/render/print.js';
+import { printLatex, printText } from '../src/ops/printer.js';
 
 const B = bigField(64);
 

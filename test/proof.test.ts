@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../src/pipeline.js';
 import { reportOf, toHtml, toMarkdown, toTex } from '../src/render/documents.js';
 import { katexProblem } from '../src/render/katex.js';
-import { printLatex } from '../src/render/print.js';
+import { printLatex } from '../src/ops/printer.js';
 import type { Proof } from '../src/render/proof.js';
 import { proofs } from '../src/render/proof.js';
 import { main } from '../src/cli.js';

@@ -6,7 +6,7 @@ import type { Scope } from '../indices/prove.js';
 import { decide } from '../indices/prove.js';
 import type { Node, Span } from '../ir/node.js';
 import { num } from '../ir/node.js';
-import { printText } from '../render/print.js';
+import { printText } from '../ops/printer.js';
 import type { DeclItem, Expr, NameRef, Spec, Statement } from '../syntax/ast.js';
 import { SpecError } from '../syntax/errors.js';
 import type { Assumed, Claim, Dim, Graph, SizeSymbol, Tensor } from './graph.js';

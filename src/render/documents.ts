@@ -6,7 +6,7 @@ import type { Result } from '../pipeline.js';
 import { katexHtml, katexStylesheet } from './katex.js';
 import { latexText } from './latex-text.js';
 import { namingOf } from './naming.js';
-import { printLatex, printText } from './print.js';
+import { printLatex, printText } from '../ops/printer.js';
 import { sentence } from './verdicts.js';
 import type { Node } from '../ir/node.js';
 import type { Line, Proof } from './proof.js';

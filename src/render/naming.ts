@@ -2,7 +2,7 @@
 // definitions also read (their upstream gradient is marked "direct").
 import type { Graph } from '../graph/graph.js';
 import type { Node } from '../ir/node.js';
-import type { Naming } from './print.js';
+import type { Naming } from '../ops/printer.js';
 
 /** Names as displayed; outputs that definitions also read get their upstream marked. */
 export function namingOf(g: Graph): Naming {

@@ -12,6 +12,7 @@ export interface Shown {
   readonly elements?: readonly Node[];
 }
 
+/** The same shape the check takes (src/verify/gradcheck.ts). */
 export type Presented = ReadonlyMap<string, Shown>;
 
 export function present(d: Derivation): Presented {

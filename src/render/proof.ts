@@ -12,10 +12,10 @@ import type { Step } from '../simplify/pass.js';
 import type { Reason } from '../simplify/rules.js';
 import { latexText } from './latex-text.js';
 import type { FormCheck } from '../verify/gradcheck.js';
-import type { Naming } from './print.js';
+import type { Naming } from '../ops/printer.js';
 import { namingOf } from './naming.js';
 import { splitSign } from '../ops/layout.js';
-import { printLatex, printText } from './print.js';
+import { printLatex, printText } from '../ops/printer.js';
 
 /** One line of a derivation: `= expression`, and why it follows from the line before. */
 export interface Line {

@@ -7,8 +7,8 @@ import { adj, idx, num } from '../ir/node.js';
 import type { Result } from '../pipeline.js';
 import type { CheckReport } from '../verify/gradcheck.js';
 import { namingOf } from './naming.js';
-import type { Naming } from './print.js';
-import { printLatex, printText } from './print.js';
+import type { Naming } from '../ops/printer.js';
+import { printLatex, printText } from '../ops/printer.js';
 
 /** The left-hand side dL/dx[m] of a form. */
 const lhs = (f: AdjointForms): Node => adj(f.tensor.name, f.free.map(idx));

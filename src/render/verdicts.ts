@@ -6,7 +6,7 @@ import { read } from '../ir/node.js';
 import type { Finding } from '../verify/diagnose.js';
 import type { ClaimResult, Verdict } from '../verify/verdicts.js';
 import { namingOf } from './naming.js';
-import { printLatex, printText } from './print.js';
+import { printLatex, printText } from '../ops/printer.js';
 
 /** One finding as a sentence, formulas in `show` (text or LaTeX). */
 export function sentence(f: Finding, show: (n: Node) => string): string {

@@ -18,7 +18,7 @@ import { floatField } from '../numeric/float.js';
 import { Rng } from '../numeric/random.js';
 import type { Env, Evaluate } from '../ops/op.js';
 import { opOf } from '../ops/registry.js';
-import { printText } from '../render/print.js';
+import { printText } from '../ops/printer.js';
 import { canonicalAdd, canonicalMul, canonicalPow } from './algebra.js';
 import type { Monomial } from './nerdamer.js';
 import { expandTerms, factorTerms } from './nerdamer.js';

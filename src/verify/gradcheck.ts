@@ -6,7 +6,6 @@
 import type { AdjointForms, Derivation } from '../autodiff/forms.js';
 import type { Node } from '../ir/node.js';
 import type { Field } from '../numeric/field.js';
-import type { Presented } from '../render/present.js';
 import type { TensorValue, Values } from '../numeric/evaluate.js';
 import { elementsOf, evaluate, forward, magnitude } from '../numeric/evaluate.js';
 import type { Big } from '../numeric/mathjs.js';
@@ -42,6 +41,9 @@ export interface CheckReport {
   readonly pass: boolean;
   readonly tolerance: number;
 }
+
+/** The forms as printed (common factors out), to be checked like the engine's own. */
+export type Presented = ReadonlyMap<string, { readonly closed: Node; readonly elements?: readonly Node[] }>;
 
 export interface CheckOptions {
   readonly seed?: number | string;

@@ -1,11 +1,12 @@
-// Printing expressions as plain Unicode text (the command line) or LaTeX (proofs).
+// Printing expressions as plain Unicode text (the command line) or LaTeX (proofs);
+// here, beside the Op contract, because every stage (errors included) prints.
 // Each op prints itself (src/ops); this file supplies the Printer they call:
 // parentheses by precedence, display names, elements and numbers.
 import type { Node } from '../ir/node.js';
 import type { Rational } from '../ir/rational.js';
-import type { Printer } from '../ops/op.js';
-import { opOf } from '../ops/registry.js';
-import { displayLatex, displayText } from './names.js';
+import type { Printer } from './op.js';
+import { opOf } from './registry.js';
+import { displayLatex, displayText } from './display-names.js';
 
 export interface Naming {
   /** `tex NAME "..."` lines of the file. */
