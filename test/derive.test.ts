@@ -155,6 +155,20 @@ describe('equation (15): conv, then pooling, elementwise as the seed writes it',
     expect(forms(r, 'o').elements!.map((e) => printText(underCase(e.form)))).toEqual(['0', '∂L/∂y[1]', '∂L/∂y[2]', '0']);
   });
 
+  it('average pooling’s adjoint in closed form: ō[m] = ½·ȳ[⌈m/2⌉], the odd and even cases merged', () => {
+    // INDEX-CALCULUS.md: ō[m] = ½·ȳ[(m + 1)/2]·[m odd] + ½·ȳ[m/2]·[m even] = ½·ȳ[⌈m/2⌉] (M = 4, even)
+    const r = seed('conv-avgpool');
+    expect(printText(forms(r, 'o').closed.result)).toBe('∂L/∂y[⌊(m + 1)/2⌋]/2');
+    expect(forms(r, 'o').closed.steps.map((s) => s.rule.name)).toContain('parity-merge');
+  });
+
+  it('max pooling’s adjoint in closed form: ȳ[⌈m/2⌉] where o[m] is the first maximum of its window', () => {
+    // INDEX-CALCULUS.md: ō[m] = ȳ[⌈m/2⌉]·[o[m] is the first maximum of its window]; in an
+    // odd position the window is (o[m], o[m + 1]) and a tie is won, in an even one (o[m − 1], o[m])
+    const r = seed('conv-maxpool');
+    expect(printText(forms(r, 'o').closed.result)).toBe('∂L/∂y[⌊(m + 1)/2⌋]·[2 ∣ m + 1]·[o[m] ≥ o[m + 1]] + ∂L/∂y[⌊m/2⌋]·[2 ∣ m]·[o[m] > o[m − 1]]');
+  });
+
   it('the argmax indicators carry the tie convention: a tie goes to the first element', () => {
     const r = seed('conv-maxpool');
     const [o1, o2] = forms(r, 'o').elements!;

@@ -103,6 +103,13 @@ export function toAffine(n: Node): Affine | undefined {
         return constant(Q.rat(n.op === 'floordiv' ? Q.floorDiv(a.c.n, b.c.n) : Q.floorMod(a.c.n, b.c.n)));
       }
       if (n.op === 'floordiv' && b.c.n === 1n) return a;
+      // ⌊(k·A + c)/k⌋ = A + ⌊c/k⌋ and (k·A + c) mod k = c mod k, for integer A
+      const k = b.c.n;
+      if (Q.isInteger(a.c) && [...a.terms.values()].every(([, c]) => Q.isInteger(c) && c.n % k === 0n)) {
+        const c = a.c.n;
+        if (n.op === 'mod') return constant(Q.rat(Q.floorMod(c, k)));
+        return plus(scale({ terms: a.terms, c: Q.ZERO }, Q.rat(1n, k)), constant(Q.rat(Q.floorDiv(c, k))));
+      }
       return atomAffine(node(n.op, [fromAffine(a), num(b.c)]));
     }
     case 'max':

@@ -11,6 +11,7 @@ import { idx, isIndexExpr, isNum, key, num, withArgs } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import { holds } from '../ops/iverson.js';
 import { canonicalAdd, canonicalMul, canonicalPow, expand, sqrtAsPower } from './algebra.js';
+import { parityBrackets, parityMerge } from './parity.js';
 import { alphaKey, collapse, constantsOut, floorBracket, foldProduct, narrow, refold, singlePoint, split, unroll } from './sums.js';
 
 /** A scalar definition whose body is c·Σ…, folded back where that sum appears. */
@@ -158,6 +159,14 @@ export const RULES = {
     ops: ['mul'], apply: (n, ctx) => foldProduct(n, ctx.elementFolds),
     explain: (b, a) => [b, ' contains ', ...readsIn(a).filter((r) => !readsIn(b).some((x) => key(x) === key(r))).slice(0, 1), ', by its definition'],
   },
+  parityBrackets: {
+    name: 'parity-brackets', math: '[2 ∣ m]·[1 ≤ ⌊m/2⌋] = [2 ∣ m] for m ≥ 1: with m = 2q, q ≥ 1', reason: 'the divisibility bracket decides another bracket', visible: true,
+    ops: ['mul'], apply: (n, ctx) => parityBrackets(n, ctx.scope),
+  },
+  parityMerge: {
+    name: 'parity-merge', math: 'f(⌊(u + 1)/2⌋)·[2 ∣ u + 1] + f(⌊u/2⌋)·[2 ∣ u] = f(⌈u/2⌉)', reason: 'the odd and the even case together', visible: true,
+    ops: ['add'], apply: (n) => parityMerge(n),
+  },
   expand: {
     name: 'expand', math: 'a·(b + c) = a·b + a·c', reason: 'multiplied out', visible: true,
     ops: ['mul'], apply: (n) => expand(n),
@@ -187,6 +196,7 @@ export const LOCAL_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, ...SUM
 export const WORK_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, RULES.sumZero, RULES.constantsOut, RULES.foldProduct];
 export const CLOSED_RULES: readonly Rule[] = [
   RULES.sqrtPower, ...ALGEBRA, RULES.floorBracket, RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.fold, RULES.split, RULES.constantsOut, RULES.narrow,
+  RULES.parityBrackets, RULES.parityMerge,
 ];
 /** The last pass of a closed form: named intermediates written back in (x̂ for (x − μ)/√(σ² + ε)). */
 export const REFOLD_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, RULES.refold, RULES.foldProduct, RULES.constantsOut];
