@@ -8,7 +8,7 @@ import type { Graph, Tensor } from '../graph/graph.js';
 import type { Scope } from '../indices/prove.js';
 import { withRange } from '../indices/prove.js';
 import type { Node } from '../ir/node.js';
-import { freeIndices, mapNodes, mul, num, pow, read, substIndices } from '../ir/node.js';
+import { freeIndices, mapNodes, mul, num, pow, read, readNames, readsAny, substIndices } from '../ir/node.js';
 import type { Simplified, StepCheck } from '../simplify/pass.js';
 import { simplify } from '../simplify/pass.js';
 import type { ElementFold, Fold } from '../simplify/rules.js';
@@ -182,13 +182,7 @@ function elementFoldsOf(g: Graph, opts: DeriveOptions): ElementFold[] {
     const rest = factors.filter((f) => !freeIndices(f).has(i));
     // p = exp(z)/Σⱼexp(zⱼ): the compensation would contain the pattern again and the
     // rewriting would never end; such a definition is not written back
-    const tensorsOf = (n: Node, out = new Set<string>()): Set<string> => {
-      if (n.op === 'read') out.add(n.attrs.name!);
-      n.args.forEach((a) => tensorsOf(a, out));
-      return out;
-    };
-    const patternReads = tensorsOf(varying[0]!);
-    const selfReferent = rest.some((f) => [...tensorsOf(f)].some((x) => patternReads.has(x)));
+    const selfReferent = rest.some((f) => readsAny(f, readNames(varying[0]!)));
     const compensation = rest.length ? mul(...rest.map((f) => pow(f, num(-1)))) : num(1);
     // a function pattern (exp(zᵢ) of softmax) is folded in products too: its
     // derivatives reproduce it; a sum pattern (xᵢ − μ of batch norm) is not, so the

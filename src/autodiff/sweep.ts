@@ -5,7 +5,7 @@
 // scatters), and every other op contributes its derivative rule (src/ops). That is
 // the raw local form; forms.ts simplifies it.
 import type { Node } from '../ir/node.js';
-import { adj, allIndexNames, BINDERS, freshName, idx, iverson, mapNodes, mul, node, num, substIndices, upstream } from '../ir/node.js';
+import { adj, allIndexNames, readNames, BINDERS, freshName, idx, iverson, mapNodes, mul, node, num, substIndices, upstream } from '../ir/node.js';
 import { opOf } from '../ops/registry.js';
 import type { Graph, Tensor } from '../graph/graph.js';
 
@@ -73,15 +73,7 @@ export function consumersOf(g: Graph): Map<string, Tensor[]> {
   const out = new Map<string, Tensor[]>();
   for (const t of g.tensors.values()) {
     if (!t.body) continue;
-    const seen = new Set<string>();
-    const walk = (n: Node): void => {
-      if (n.op === 'read' && !seen.has(n.attrs.name!)) {
-        seen.add(n.attrs.name!);
-        out.set(n.attrs.name!, [...(out.get(n.attrs.name!) ?? []), t]);
-      }
-      n.args.forEach(walk);
-    };
-    walk(t.body);
+    for (const name of readNames(t.body)) out.set(name, [...(out.get(name) ?? []), t]);
   }
   return out;
 }

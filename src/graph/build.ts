@@ -5,7 +5,7 @@ import { isConstant, minus, toAffine } from '../indices/affine.js';
 import type { Scope } from '../indices/prove.js';
 import { decide } from '../indices/prove.js';
 import type { Node, Span } from '../ir/node.js';
-import { num } from '../ir/node.js';
+import { hasIndex, num } from '../ir/node.js';
 import { printText } from '../ops/printer.js';
 import type { DeclItem, Expr, NameRef, Spec, Statement } from '../syntax/ast.js';
 import { SpecError } from '../syntax/errors.js';
@@ -170,7 +170,6 @@ class Builder {
   }
 }
 
-const hasIndex = (n: Node): boolean => n.op === 'idx' || n.args.some(hasIndex);
 const show = (n: Node): string => printText(n);
 
 export function buildGraph(spec: Spec): Graph {

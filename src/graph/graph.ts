@@ -3,7 +3,7 @@
 // a topological order (a definition may only read what stands before it).
 import type { Affine } from '../indices/affine.js';
 import type { Scope } from '../indices/prove.js';
-import type { Node, Rel, Span } from '../ir/node.js';
+import type { Node, Span } from '../ir/node.js';
 import type { NameRef, Statement } from '../syntax/ast.js';
 
 /** One dimension of a tensor: its index variable and range lo..hi (sizes only). */
@@ -43,12 +43,6 @@ export interface SizeSymbol {
   readonly span: Span;
 }
 
-export interface Condition {
-  readonly left: Node;
-  readonly rel: Rel;
-  readonly right: Node;
-}
-
 export interface Graph {
   readonly file: string;
   readonly sizes: ReadonlyMap<string, SizeSymbol>;
@@ -70,5 +64,3 @@ export interface Graph {
   readonly scope: Scope;
 }
 
-export const isLeaf = (t: Tensor): boolean => t.role !== 'def';
-export const isDifferentiable = (t: Tensor): boolean => t.role === 'input' || t.role === 'param' || t.role === 'def';

@@ -9,7 +9,7 @@ import { coefficientOf, constant, fromAffine, minus, plus, scale, toAffine, with
 import type { IndexRange, Scope } from '../indices/prove.js';
 import { decide, minMax } from '../indices/prove.js';
 import type { Node, Span } from '../ir/node.js';
-import { idx, node, num } from '../ir/node.js';
+import { node, num } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import { SpecError } from '../syntax/errors.js';
 import type { Dim } from './graph.js';
@@ -169,6 +169,3 @@ export function checkAccesses(accesses: readonly Access[], scope: Scope, show: (
     });
   }
 }
-
-/** The index variable of a binder key, as used while resolving. */
-export const keyIdx = (key: string): Node => idx(key);

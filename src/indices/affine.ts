@@ -3,7 +3,7 @@
 // min, max, a product of sizes). Index arithmetic (solving a·j + b = m, range
 // inference, bracket discharge) works on this form and converts back to Nodes.
 import type { Node } from '../ir/node.js';
-import { add, isNum, key, mul, node, num } from '../ir/node.js';
+import { add, key, mul, node, num } from '../ir/node.js';
 import type { Rational } from '../ir/rational.js';
 import * as Q from '../ir/rational.js';
 
@@ -154,8 +154,4 @@ export function fromAffine(a: Affine): Node {
 export function normalizeIndex(n: Node): Node {
   const a = toAffine(n);
   return a ? fromAffine(a) : n;
-}
-
-export function isIntegerConstant(n: Node): boolean {
-  return isNum(n) && Q.isInteger(n.attrs.value!);
 }

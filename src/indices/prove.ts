@@ -25,7 +25,6 @@ export interface Scope {
   readonly sizeMin: ReadonlyMap<string, bigint>;
 }
 
-export const emptyScope: Scope = { ranges: new Map(), facts: [], sizeMin: new Map() };
 
 export function withRange(scope: Scope, index: string, range: IndexRange): Scope {
   return { ...scope, ranges: new Map(scope.ranges).set(index, range) };

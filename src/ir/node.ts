@@ -206,3 +206,17 @@ export function isIndexExpr(n: Node): boolean {
   }
   return r;
 }
+
+/** Whether n mentions an index variable anywhere (a range that depends on another index). */
+export const hasIndex = (n: Node): boolean => n.op === 'idx' || n.args.some(hasIndex);
+
+/** The tensors n reads (`read` nodes), by name. */
+export function readNames(n: Node, out: Set<string> = new Set()): Set<string> {
+  if (n.op === 'read') out.add(n.attrs.name!);
+  for (const a of n.args) readNames(a, out);
+  return out;
+}
+
+/** Whether n reads any of `names`. */
+export const readsAny = (n: Node, names: ReadonlySet<string>): boolean =>
+  (n.op === 'read' && names.has(n.attrs.name!)) || n.args.some((a) => readsAny(a, names));

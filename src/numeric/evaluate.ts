@@ -4,7 +4,7 @@
 // an expression parser: what is evaluated is the engine's own Node tree.
 import type { Graph, Tensor } from '../graph/graph.js';
 import type { Node } from '../ir/node.js';
-import { freeIndices, isIndexExpr } from '../ir/node.js';
+import { freeIndices, isIndexExpr, readsAny } from '../ir/node.js';
 import type { Env, Evaluate } from '../ops/op.js';
 import { opOf } from '../ops/registry.js';
 import type { Field } from './field.js';
@@ -195,6 +195,3 @@ export function forward<T>(
   }
   return tensors;
 }
-
-const readsAny = (n: Node, names: ReadonlySet<string>): boolean =>
-  (n.op === 'read' && names.has(n.attrs.name!)) || n.args.some((a) => readsAny(a, names));

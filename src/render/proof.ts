@@ -6,7 +6,7 @@
 import type { AdjointForms } from '../autodiff/forms.js';
 import type { Graph, Tensor } from '../graph/graph.js';
 import type { Node } from '../ir/node.js';
-import { adj, idx, num, read, upstream } from '../ir/node.js';
+import { adj, idx, num, read, readsAny, upstream } from '../ir/node.js';
 import type { Result } from '../pipeline.js';
 import type { Step } from '../simplify/pass.js';
 import type { Reason } from '../simplify/rules.js';
@@ -218,15 +218,13 @@ function downstream(g: Graph, x: Tensor): Tensor[] {
   const out: Tensor[] = [];
   for (const t of g.tensors.values()) {
     if (!t.body) continue;
-    if (t.name === x.name || reads(t.body, hit)) {
+    if (t.name === x.name || readsAny(t.body, hit)) {
       hit.add(t.name);
       out.push(t);
     }
   }
   return out;
 }
-
-const reads = (n: Node, names: ReadonlySet<string>): boolean => (n.op === 'read' && names.has(n.attrs.name!)) || n.args.some((a) => reads(a, names));
 
 function conventionsOf(defs: readonly Tensor[]): string[] {
   const ops = new Set<string>();

@@ -232,5 +232,3 @@ function readsOf(n: Node, name: string, out: Node[] = []): Node[] {
   n.args.forEach((a) => readsOf(a, name, out));
   return out;
 }
-
-export { dependsOn };

@@ -8,15 +8,13 @@ import { inferRanges } from '../graph/ranges.js';
 import type { Pending } from '../graph/ranges.js';
 import { fillBounds, keyName, rename, Resolver } from '../graph/resolve.js';
 import type { IndexRange } from '../indices/prove.js';
-import type { Node, Rel, Span } from '../ir/node.js';
+import type { Node, Span } from '../ir/node.js';
+import { hasIndex } from '../ir/node.js';
+import type { Comparison } from './cases.js';
+
+export type { Comparison };
 import type { Condition, Expr } from '../syntax/ast.js';
 import { SpecError } from '../syntax/errors.js';
-
-export interface Comparison {
-  readonly left: Node;
-  readonly rel: Rel;
-  readonly right: Node;
-}
 
 export interface FreeIndex {
   readonly name: string;
@@ -75,5 +73,4 @@ function condition(r: Resolver, c: Condition): Comparison {
 }
 
 const isFree = (r: Resolver) => (p: Pending): boolean => [...r.free.values()].includes(p.key);
-const hasIndex = (n: Node): boolean => n.op === 'idx' || n.args.some(hasIndex);
 const spanOf = (pending: readonly Pending[], key: string): Span | undefined => pending.find((p) => p.key === key)?.span;
