@@ -13,6 +13,13 @@ function cli(...argv: string[]) {
   return { code, out, err };
 }
 
+/** A .layer file with this text, in a fresh temporary folder. */
+function layerFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'gradproof-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
 describe('gradproof command line', () => {
   it('derives batch norm with Σ over i = 1..n, in Unicode text', () => {
     const r = cli('derive', 'derivations/seed/batchnorm.layer');
@@ -46,9 +53,7 @@ describe('gradproof command line', () => {
   });
 
   it('reports bad input as file:line:col and exits 2, without a stack trace', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gradproof-'));
-    const file = join(dir, 'bad.layer');
-    writeFileSync(file, 'input x[n]\ny[i] = x[i] + z\n');
+    const file = layerFile('bad.layer', 'input x[n]\ny[i] = x[i] + z\n');
     const r = cli('derive', file);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${file}:2:15: unknown name z`);
@@ -68,9 +73,7 @@ describe('gradproof command line', () => {
   });
 
   it('says honestly when no point can be sampled (a forward pass that is never finite)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gradproof-'));
-    const file = join(dir, 'nan.layer');
-    writeFileSync(file, 'param a\ny = a / 0\n');
+    const file = layerFile('nan.layer', 'param a\ny = a / 0\n');
     const r = cli('check', file);
     expect(r.code).toBe(1);
     expect(r.out).toContain('no point where the forward pass is finite');
