@@ -26,6 +26,7 @@ function sx(e: Expr): string {
     case 'call': return `(call ${[e.fn, ...e.args.map(sx)].join(' ')})`;
     case 'reduce': return `(${[e.fn, ...e.binders.map(binder), sx(e.body)].join(' ')})`;
     case 'bracket': return `[${sx(e.left)} ${e.rel} ${sx(e.right)}]`;
+    case 'rest': return '...';
   }
 }
 

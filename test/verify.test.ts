@@ -29,7 +29,7 @@ describe('the seed’s claims, verdict by verdict', () => {
   it('the seed’s ∂L/∂σ² fails with the factor named, and its ∂L/∂μ with the extra 1/σ³', () => {
     const r = load('derivations/seed/batchnorm.layer');
     const [dvar, dmu] = r.claims!.filter((c) => c.verdict.kind === 'fails');
-    const words = (c: typeof dvar) => (c!.verdict.kind === 'fails' ? c!.verdict.diagnosis.findings.map((f) => f.kind) : []);
+    const words = (c: typeof dvar) => (c!.verdict.kind === 'fails' && !('exact' in c!.verdict) ? c!.verdict.diagnosis.findings.map((f) => f.kind) : []);
     expect(words(dvar)).toEqual(['factor']);
     expect(words(dmu)).toEqual(['factor']);
   });
@@ -146,6 +146,6 @@ describe('edge cases of claims', () => {
   it('names the read outside the tensor: x[n + 1]', () => {
     const v = at(10).verdict;
     expect(v.kind).toBe('fails');
-    if (v.kind === 'fails') expect(v.diagnosis.findings.map((f) => f.kind)).toContain('outside');
+    if (v.kind === 'fails' && !('exact' in v)) expect(v.diagnosis.findings.map((f) => f.kind)).toContain('outside');
   });
 });

@@ -70,7 +70,7 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
   // reverse definition order is reverse topological order: consumers come first
   for (const t of [...g.tensors.values()].reverse()) {
     if (t.role === 'const' || !reaches.has(t.name)) continue;
-    const free = freeNames(t);
+    const free = freeNames(t, g);
     const scope = scopeOf(g, t, free);
     const base = { scope, ...common(opts) };
     // each local derivative worked out on its own first (∂x̂ᵢ/∂μ = −1/√(σ² + ε)), as a

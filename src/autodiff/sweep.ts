@@ -9,11 +9,12 @@ import { adj, allIndexNames, readNames, BINDERS, freshName, idx, iverson, mapNod
 import { opOf } from '../ops/registry.js';
 import type { Graph, Tensor } from '../graph/graph.js';
 
-const FREE = ['m', 'q', 'r', 's']; // ∂L/∂W[m, q]: letters a derivation rarely binds itself
+const FREE = ['m', 'q', 'r', 's', 'u', 'v']; // ∂L/∂W[m, q]: letters a derivation rarely binds itself
 
-/** The names of X's free indices: m for a vector, m, q, … for more dimensions. */
-export function freeNames(t: Tensor): string[] {
-  return t.dims.map((_, i) => FREE[i] ?? `m${i + 1}`);
+/** The names of X's free indices: m for a vector, m, q, … for more dimensions; never a name of the file. */
+export function freeNames(t: Tensor, g: Graph): string[] {
+  const pool = FREE.filter((n) => !g.tensors.has(n) && !g.sizes.has(n));
+  return t.dims.map((_, i) => pool[i] ?? `m${i + 1}`);
 }
 
 /** ∂n/∂X[free]: undefined where n cannot depend on X. */
@@ -111,7 +112,7 @@ export function localAdjoint(
   consumers: readonly Tensor[],
   work: (derivative: Node, consumer: Tensor, binders: readonly string[]) => Node = (d) => d,
 ): LocalAdjoint {
-  const free = freeNames(x);
+  const free = freeNames(x, g);
   const freeSet = new Set(free);
   if (g.lossDefined && x.name === g.loss) return { free, contributions: [], raw: num(1) };
   const up = g.outputs.includes(x.name) && !g.lossDefined ? upstream(x.name, free.map(idx)) : undefined;

@@ -5,12 +5,17 @@ import { isConstant, minus, toAffine } from '../indices/affine.js';
 import type { Scope } from '../indices/prove.js';
 import { decide } from '../indices/prove.js';
 import type { Node, Span } from '../ir/node.js';
-import { hasIndex, num } from '../ir/node.js';
+import { hasIndex, num, read, withArgs } from '../ir/node.js';
 import { printText } from '../ops/printer.js';
-import type { DeclItem, Expr, NameRef, Spec, Statement } from '../syntax/ast.js';
+import { FUNCTIONS } from '../ops/registry.js';
+import type { DeclItem, Expr, LayerDef, NameRef, Spec, Statement } from '../syntax/ast.js';
 import { SpecError } from '../syntax/errors.js';
 import type { Assumed, Claim, Dim, Graph, SizeSymbol, Tensor } from './graph.js';
-import { checkAccesses, inferRanges } from './ranges.js';
+import { checkAccesses, inferRanges, needlessGuards } from './ranges.js';
+import type { LayerUse } from './layers.js';
+import { checkLayer, instantiate } from './layers.js';
+import { layersOf } from './library.js';
+import type { LocalNames } from './resolve.js';
 import { fillBounds, keyName, rename, Resolver } from './resolve.js';
 
 
@@ -20,6 +25,8 @@ class Builder {
   readonly facts: Affine[] = [];
   readonly claims: Claim[] = [];
   readonly tex = new Map<string, string>();
+  readonly layers = new Map<string, LayerDef>();
+  readonly uses: LayerUse[] = [];
   outputs: NameRef[] = [];
   grads: NameRef[] | undefined;
   loss = 'L';
@@ -32,8 +39,8 @@ class Builder {
     return { ranges: new Map(), facts: this.facts, sizeMin };
   }
 
-  private names() {
-    return { tensors: this.tensors, sizes: new Set(this.sizes.keys()) };
+  private names(local?: LocalNames) {
+    return { tensors: this.tensors, sizes: new Set(this.sizes.keys()), layers: new Set(this.layers.keys()), ...(local && { local }) };
   }
 
   private claimName(name: string, span: Span): void {
@@ -45,9 +52,10 @@ class Builder {
     if (d && !isConstant(d)) this.facts.push(d);
   }
 
-  /** A size expression of a declaration: integers and size symbols, declared on first use. */
-  private sizeExpr(e: Expr): Node {
+  /** A size expression of a declaration: integers and size symbols, declared on first use (a layer's are bound). */
+  private sizeExpr(e: Expr, local?: LocalNames): Node {
     const declare = (x: Expr): void => {
+      if (local) return;
       if (x.kind === 'name' && !this.sizes.has(x.name) && !this.tensors.has(x.name)) {
         this.sizes.set(x.name, { name: x.name, min: 1n, span: x.span });
       }
@@ -55,12 +63,12 @@ class Builder {
       if (x.kind === 'neg') declare(x.arg);
     };
     declare(e);
-    const n = new Resolver(this.names()).index(e);
-    if (n.op === 'num' && n.attrs.value!.n < 1n) throw new SpecError('shape', 'a size must be a positive integer', e.span);
+    const n = new Resolver(this.names(local)).index(e);
+    if (n.op === 'num' && n.attrs.value!.n < 1n) throw new SpecError('shape', `a size must be a positive integer (here ${printText(n)})`, e.span);
     return n;
   }
 
-  declare(role: 'input' | 'param' | 'const' | 'size', item: DeclItem): void {
+  declare(role: 'input' | 'param' | 'const' | 'size', item: DeclItem, local?: LocalNames, as = item.name): void {
     if (role === 'size') {
       const a = item.assumption;
       let min = 1n;
@@ -74,24 +82,24 @@ class Builder {
       this.sizes.set(item.name, { name: item.name, min: min > 1n ? min : 1n, span: item.span });
       return;
     }
-    this.claimName(item.name, item.span);
+    this.claimName(as, item.span);
     const dims: Dim[] = item.dims.map((d, i) => {
-      const hi = this.sizeExpr(d);
+      const hi = this.sizeExpr(d, local);
       this.fact(num(1), hi);
       return { index: `_${i + 1}`, lo: num(1), hi };
     });
     let assumption: Assumed | undefined;
     if (item.assumption) {
-      assumption = { rel: item.assumption.rel, bound: new Resolver(this.names()).expr(item.assumption.bound) };
+      assumption = { rel: item.assumption.rel, bound: new Resolver(this.names(local)).expr(item.assumption.bound) };
     }
-    const value = item.value && new Resolver(this.names()).expr(item.value);
+    const value = item.value && new Resolver(this.names(local)).expr(item.value);
     if (value && role !== 'const') throw new SpecError('shape', `only a const takes a value (${role} ${item.name} = …)`, item.span);
-    this.tensors.set(item.name, { name: item.name, role, dims, span: item.span, ...(assumption && { assumption }), ...(value && { value }) });
+    this.tensors.set(as, { name: as, role, dims, span: item.span, ...(assumption && { assumption }), ...(value && { value }) });
   }
 
-  define(name: string, nameSpan: Span, binders: Extract<Statement, { kind: 'def' }>['binders'], bodyExpr: Expr, span: Span): void {
+  define(name: string, nameSpan: Span, binders: Extract<Statement, { kind: 'def' }>['binders'], bodyExpr: Expr, span: Span, local?: LocalNames): void {
     this.claimName(name, nameSpan);
-    const r = new Resolver(this.names(), name);
+    const r = new Resolver(this.names(local), name);
     const keys = binders.map((b) => {
       const explicit = b.range && { lo: r.index(b.range.lo), hi: r.index(b.range.hi) };
       return r.bind(b.index, b.span, explicit);
@@ -107,6 +115,8 @@ class Builder {
       }
     }
     checkAccesses(r.accesses, inScope, (n) => show(rename(n)));
+    const needless = needlessGuards(r.accesses, inScope);
+    const unguarded = needless.size ? mapExact(body0, needless) : body0;
     const dims: Dim[] = keys.map((k, i) => {
       const range = ranges.get(k)!;
       if (hasIndex(range.lo) || hasIndex(range.hi)) {
@@ -115,7 +125,7 @@ class Builder {
       return { index: keyName(k), lo: rename(range.lo), hi: rename(range.hi) };
     });
     for (const [k, range] of ranges) if (!hasIndex(range.lo) && !hasIndex(range.hi) && keys.includes(k)) this.fact(range.lo, range.hi);
-    const body = rename(fillBounds(body0, ranges));
+    const body = rename(fillBounds(unguarded, ranges));
     this.tensors.set(name, { name, role: 'def', dims, body, span });
   }
 
@@ -124,13 +134,20 @@ class Builder {
       case 'decl':
         return s.items.forEach((item) => this.declare(s.role, item));
       case 'def':
+        if (this.layerCall(s.name, s.binders.length, s.body, s.span)) return;
         return this.define(s.name, s.nameSpan, s.binders, s.body, s.span);
       case 'loss':
         this.loss = s.name;
         this.lossDefined = true;
-        this.define(s.name, s.nameSpan, [], s.body, s.span);
+        if (!this.layerCall(s.name, 0, s.body, s.span)) this.define(s.name, s.nameSpan, [], s.body, s.span);
+        if (this.tensors.get(s.name)!.dims.length) throw new SpecError('shape', `the loss ${s.name} must be a scalar`, s.span);
         this.outputs = [{ name: s.name, span: s.nameSpan }];
         return;
+      case 'layer':
+        return this.addLayer(s.def);
+      case 'use':
+      case 'include':
+        return layersOf(s).forEach((def) => this.addLayer(def));
       case 'output':
         for (const n of s.names) if (!this.tensors.has(n.name)) throw new SpecError('unknown-name', `unknown name ${n.name} in output`, n.span);
         this.outputs = [...s.names];
@@ -141,12 +158,43 @@ class Builder {
       case 'claim':
       case 'claimLatex':
       case 'claimError':
+      case 'claimShape':
+      case 'claimParams':
         this.claims.push(s);
         return;
       case 'tex':
         this.tex.set(s.name, s.tex);
         return;
     }
+  }
+
+  private addLayer(def: LayerDef): void {
+    const before = this.layers.get(def.name);
+    if (before === def) return; // the same library brought in twice
+    if (before) throw new SpecError('duplicate', `a layer ${def.name} is already defined (${before.span.file}:${before.span.line})`, def.nameSpan);
+    checkLayer(def);
+    this.layers.set(def.name, def);
+  }
+
+  /** `c1 = conv2d(img, filters = 10)`: a layer's body, instantiated (graph/layers.ts). */
+  private layerCall(name: string, binders: number, body: Expr, span: Span): boolean {
+    if (body.kind !== 'call') return false;
+    const def = this.layers.get(body.fn);
+    if (!def) return false;
+    // relu(z) of a scalar or an expression is the function; relu(c1) of a tensor, the layer
+    const tensorArg = (e: Expr): boolean => e.kind === 'name' && (this.tensors.get(e.name)?.dims.length ?? 0) > 0;
+    if (FUNCTIONS.has(body.fn) && !body.keywords.length && !body.args.every(tensorArg)) return false;
+    if (binders) throw new SpecError('syntax', `a layer call defines a whole tensor: write ${name} = ${def.name}(…), without indices`, span);
+    const host = {
+      tensors: this.tensors,
+      scope: this.scope,
+      callerExpr: (e: Expr) => new Resolver(this.names()).expr(e),
+      localExpr: (e: Expr, local: LocalNames) => new Resolver(this.names(local)).expr(e),
+      declareParam: (as: string, item: DeclItem, local: LocalNames) => this.declare('param', item, local, as),
+      define: (as: string, d: Extract<Statement, { kind: 'def' }>, local: LocalNames) => this.define(as, d.nameSpan, d.binders, d.body, d.span, local),
+    };
+    this.uses.push(instantiate(host, def, name, body, span));
+    return true;
   }
 
   finish(): Graph {
@@ -164,13 +212,20 @@ class Builder {
     }
     return {
       file: this.file, sizes: this.sizes, tensors: this.tensors, outputs: this.outputs.map((o) => o.name),
-      loss: this.loss, lossDefined: this.lossDefined, grads, claims: this.claims, tex: this.tex,
+      loss: this.loss, lossDefined: this.lossDefined, grads, claims: this.claims, tex: this.tex, layers: this.uses,
       facts: this.facts, scope: this.scope,
     };
   }
 }
 
 const show = (n: Node): string => printText(n);
+
+/** The body with the given guarded reads (by identity) read plainly. */
+function mapExact(n: Node, plain: ReadonlySet<Node>): Node {
+  if (plain.has(n)) return read(n.attrs.name!, n.args, false);
+  const args = n.args.map((a) => mapExact(a, plain));
+  return args.every((a, i) => a === n.args[i]) ? n : withArgs(n, args);
+}
 
 export function buildGraph(spec: Spec): Graph {
   const b = new Builder(spec.file);

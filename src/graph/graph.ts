@@ -5,10 +5,11 @@ import type { Affine } from '../indices/affine.js';
 import type { Scope } from '../indices/prove.js';
 import type { Node, Span } from '../ir/node.js';
 import type { NameRef, Statement } from '../syntax/ast.js';
+import type { LayerUse } from './layers.js';
 
 /** One dimension of a tensor: its index variable and range lo..hi (sizes only). */
 /** A claim statement, spec syntax or LaTeX. */
-export type Claim = Extract<Statement, { kind: 'claim' | 'claimLatex' | 'claimError' }>;
+export type Claim = Extract<Statement, { kind: 'claim' | 'claimLatex' | 'claimError' | 'claimShape' | 'claimParams' }>;
 
 export interface Dim {
   readonly index: string;
@@ -58,6 +59,8 @@ export interface Graph {
   /** Claims, kept for the verifier. */
   readonly claims: readonly Claim[];
   readonly tex: ReadonlyMap<string, string>;
+  /** The layer calls, in the file's order (graph/layers.ts). */
+  readonly layers: readonly LayerUse[];
   /** Known facts over sizes (each ≥ 0): every range of the file is non-empty. */
   readonly facts: readonly Affine[];
   /** Sizes and facts, ready for the index prover. */

@@ -29,6 +29,8 @@ export interface Access {
   readonly indices: readonly Node[];
   readonly guarded: boolean;
   readonly span: Span;
+  /** The read's node, so a `?` that can never matter can be dropped (needless guards). */
+  readonly node?: Node;
 }
 
 const MAX_SUBSTITUTIONS = 32;
@@ -150,6 +152,21 @@ const normal = (n: Node): Node => {
   const a = toAffine(n);
   return a ? fromAffine(a) : n;
 };
+
+/**
+ * The guarded reads that can never leave their tensor's index set: a layer written
+ * for any padding reads `x[…]?`, and with pad = 0 the `?` says nothing, so the
+ * builder drops it and the proofs do not carry a bracket that is always 1.
+ */
+export function needlessGuards(accesses: readonly Access[], scope: Scope): Set<Node> {
+  const out = new Set<Node>();
+  for (const a of accesses) {
+    if (!a.guarded || !a.node) continue;
+    const inside = a.indices.every((e, d) => decide(a.dims[d]!.lo, '<=', e, scope) === true && decide(e, '<=', a.dims[d]!.hi, scope) === true);
+    if (inside) out.add(a.node);
+  }
+  return out;
+}
 
 /** Checks that no unguarded read leaves its tensor's index set anywhere in the ranges. */
 export function checkAccesses(accesses: readonly Access[], scope: Scope, show: (n: Node) => string): void {

@@ -17,6 +17,19 @@ import type { Access, Pending } from './ranges.js';
 export interface Names {
   readonly tensors: ReadonlyMap<string, Tensor>;
   readonly sizes: ReadonlySet<string>;
+  /** The layers in scope: a call to one is only allowed as a whole definition. */
+  readonly layers?: ReadonlySet<string>;
+  /** Inside a layer's body: the only names it sees (graph/layers.ts). */
+  readonly local?: LocalNames;
+}
+
+/** A layer body's names: hygienic, so a body never reads the caller's names by accident. */
+export interface LocalNames {
+  readonly layer: string;
+  /** A tensor's name in the body → the graph's tensor (an argument, or the call's own `c1.w`). */
+  readonly tensors: ReadonlyMap<string, string>;
+  /** Attributes and pattern sizes → their values at this call. */
+  readonly values: ReadonlyMap<string, Node>;
 }
 
 /** Placeholders for a sum's bounds until its range is inferred. */
@@ -47,8 +60,10 @@ export class Resolver {
   /** Opens a binder (a definition's index or a sum's); returns its unique key. */
   bind(name: string, span: Span, explicit?: { lo: Node; hi: Node }): string {
     if (this.lookupIndex(name)) throw new SpecError('duplicate', `index ${name} is already bound here; use another name`, span);
-    if (this.names.tensors.has(name) || this.names.sizes.has(name)) {
-      throw new SpecError('duplicate', `index ${name} has the name of a ${this.names.sizes.has(name) ? 'size' : 'tensor'}; use another name`, span);
+    const local = this.names.local;
+    if (local ? local.tensors.has(name) || local.values.has(name) : this.names.tensors.has(name) || this.names.sizes.has(name)) {
+      const what = local ? (local.tensors.has(name) ? 'tensor' : 'size or attribute') : this.names.sizes.has(name) ? 'size' : 'tensor';
+      throw new SpecError('duplicate', `index ${name} has the name of a ${what}; use another name`, span);
     }
     const key = `${name}\u0000${this.counter++}`;
     this.pending.push(explicit ? { key, name, explicit, span } : { key, name, span });
@@ -123,7 +138,13 @@ export class Resolver {
           case '%': return node('mod', [a, b]);
         }
       }
+      case 'rest':
+        throw new SpecError('syntax', '`...` stands for the remaining indices of a tensor pattern, in a layer body only', e.span);
       case 'call': {
+        if (this.names.layers?.has(e.fn) && !FUNCTIONS.has(e.fn)) {
+          throw new SpecError('syntax', `a layer call is a whole definition (c = ${e.fn}(…)); ${e.fn} may not stand inside an expression`, e.span);
+        }
+        if (e.keywords.length) throw new SpecError('syntax', `${e.fn} is a function: it takes no keyword arguments (${e.keywords[0]!.name} = …)`, e.keywords[0]!.span);
         const op = FUNCTIONS.get(e.fn);
         if (!op) throw new SpecError('unknown-name', `unknown function ${e.fn}; known: ${[...FUNCTIONS.keys()].join(', ')}`, e.span);
         const arity = opOf(op).arity;
@@ -137,20 +158,29 @@ export class Resolver {
     }
   }
 
+  /** The graph's name for a tensor named in the text (a layer body names its own). */
+  private tensorName(name: string): string | undefined {
+    const local = this.names.local;
+    return local ? local.tensors.get(name) : this.names.tensors.has(name) ? name : undefined;
+  }
+
   private name(name: string, span: Span): Node {
     const key = this.lookupIndex(name);
     if (key) return idx(key);
-    const t = this.names.tensors.get(name);
+    const value = this.names.local?.values.get(name);
+    if (value) return value;
+    const actual = this.tensorName(name);
+    const t = actual === undefined ? undefined : this.names.tensors.get(actual);
     if (t) {
       if (t.dims.length) throw new SpecError('shape', `${name} has ${t.dims.length} ind${t.dims.length === 1 ? 'ex' : 'ices'}: write ${name}[…]`, span);
       if (t.role === 'const' && t.value) return t.value;
-      return node('read', [], { name }, span);
+      return node('read', [], { name: t.name }, span);
     }
-    if (this.names.sizes.has(name)) return sizeNode(name);
+    if (this.names.sizes.has(name) && !this.names.local) return sizeNode(name);
     if (name === 'pi' || name === 'π') return node('pi');
     if (name === this.definingName) throw new SpecError('unknown-name', `${name} is defined in terms of itself`, span);
     if (this.claim) return idx(this.bindFree(name, span));
-    throw new SpecError('unknown-name', `unknown name ${name}`, span);
+    throw new SpecError('unknown-name', `unknown name ${name}${this.names.local ? ` in layer ${this.names.local.layer}` : ''}`, span);
   }
 
   /** dL/dx[i]: the total adjoint of x (claims only). */
@@ -170,7 +200,8 @@ export class Resolver {
   }
 
   private read(name: string, indices: readonly Expr[], guarded: boolean, span: Span): Node {
-    const t = this.names.tensors.get(name);
+    const actual = this.tensorName(name);
+    const t = actual === undefined ? undefined : this.names.tensors.get(actual);
     if (!t) {
       const why = name === this.definingName ? `${name} is defined in terms of itself` : `unknown tensor ${name}`;
       throw new SpecError('unknown-name', why, span);
@@ -179,8 +210,9 @@ export class Resolver {
       throw new SpecError('shape', `${name} has ${t.dims.length} ind${t.dims.length === 1 ? 'ex' : 'ices'}, but ${indices.length} ${indices.length === 1 ? 'is' : 'are'} given`, span);
     }
     const idxs = indices.map((i) => this.index(i));
-    this.accesses.push({ tensor: name, dims: t.dims, indices: idxs, guarded, span });
-    return read(name, idxs, guarded);
+    const n = read(t.name, idxs, guarded);
+    this.accesses.push({ tensor: t.name, dims: t.dims, indices: idxs, guarded, span, node: n });
+    return n;
   }
 
   private reduce(e: Extract<Expr, { kind: 'reduce' }>): Node {

@@ -68,7 +68,9 @@ function shownClaims(r: Result): ShownClaim[] {
     const details: { text: string; marked: string }[] = [];
     const plain = (t: string): { text: string; marked: string } => ({ text: t, marked: t });
     const mark = (n: Node): string => `${OPEN}${printLatex(n, naming)}${CLOSE}`;
-    if (v.kind === 'holds') {
+    if ('exact' in v) {
+      details.push(plain(v.kind === 'holds' ? `${v.exact.actual}, decided ${v.exact.detail}.` : `${v.exact.detail}: the engine computes ${v.exact.actual}, the claim says ${v.exact.claimed}.`));
+    } else if (v.kind === 'holds') {
       details.push(plain(`${v.symbolic ? 'Proved symbolically, and tested' : 'Tested'} at ${v.sizes.join('; ')}: ${v.comparisons} comparisons, largest relative error ${v.maxRelError.toExponential(1)}.`));
     } else if (v.kind === 'error') {
       details.push(plain(v.formatted.split('\n')[0]!));

@@ -59,7 +59,9 @@ export function verdictsText(g: Graph, results: readonly ClaimResult[], opts: Ve
     const expect = r.expect ? (r.expect === v.kind ? `  (expected ${r.expect})` : `  (EXPECTED ${r.expect.toUpperCase()})`) : '';
     out.push(`  ${String(r.claim.span.line).padStart(3)}  ${verdictWord(v).padEnd(5)}  ${r.claim.text}${expect}`);
     const pad = '              ';
-    if (v.kind === 'holds') {
+    if ('exact' in v) {
+      out.push(`${pad}${v.kind === 'holds' ? `${v.exact.actual}, decided ${v.exact.detail}` : `${v.exact.detail}: the engine computes ${v.exact.actual}, the claim says ${v.exact.claimed}`}`);
+    } else if (v.kind === 'holds') {
       const how = v.symbolic ? 'proved symbolically, and tested' : 'tested';
       out.push(`${pad}${how} at ${v.sizes.join('; ')}: ${v.comparisons} comparisons at ${v.points} points, max rel. error ${v.maxRelError.toExponential(1)} (64 digits, tolerance ${v.tolerance.toExponential(0)})`);
     } else if (v.kind === 'error') {
@@ -88,6 +90,7 @@ export function verdictsJson(g: Graph, results: readonly ClaimResult[], opts: Ve
     claims: results.map((r) => {
       const v = r.verdict;
       const base = { line: r.claim.span.line, col: r.claim.span.col, text: r.claim.text, verdict: v.kind, ...(r.expect && { expect: r.expect, asExpected: r.expect === v.kind }) };
+      if ('exact' in v) return { ...base, exact: v.exact };
       if (v.kind === 'holds') return { ...base, symbolic: v.symbolic, sizes: v.sizes, points: v.points, comparisons: v.comparisons, maxRelError: v.maxRelError, tolerance: v.tolerance };
       if (v.kind === 'error') return { ...base, error: { message: v.message, line: v.line, col: v.col } };
       const correct = v.diagnosis.correct;

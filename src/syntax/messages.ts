@@ -9,12 +9,12 @@ export const MAX_NESTING = 100;
 
 /** Words that are never names (see grammar/layer.ohm). */
 export const RESERVED = new Set([
-  'input', 'param', 'const', 'size', 'output', 'loss', 'grad', 'claim', 'tex', 'where', 'in',
+  'input', 'param', 'const', 'size', 'output', 'loss', 'grad', 'claim', 'tex', 'where', 'in', 'def', 'end', 'use', 'include',
 ]);
 
 /** Whatever can start an expression; listed together they read "an expression". */
 const EXPRESSION_START = new Set([
-  'a name', 'a number', 'an adjoint', '"("', '"["', '"-"', '"sum"', '"mean"', '"max"', '"min"',
+  'a name', 'a number', 'an adjoint', 'the remaining indices', '"("', '"["', '"-"', '"sum"', '"mean"', '"max"', '"min"',
 ]);
 
 /** Where each kind of expectation goes in the list: closers first, end of line last. */

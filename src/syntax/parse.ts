@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ohm from 'ohm-js';
 import type { Rel, Span } from '../ir/node.js';
-import type { Binder, Condition, DeclItem, Expr, NameRef, Spec, Statement } from './ast.js';
+import type { Binder, Condition, DeclItem, Expr, Keyword, LayerParam, NameRef, Spec, Statement } from './ast.js';
 import { SpecError } from './errors.js';
 import { checkNesting, contentEnd, MAX_NESTING, syntaxMessage, tokenSpan } from './messages.js';
 
@@ -16,6 +16,12 @@ type Role = Extract<Statement, { kind: 'decl' }>['role'];
 type ReduceFn = Extract<Expr, { kind: 'reduce' }>['fn'];
 type BoundRel = NonNullable<DeclItem['assumption']>['rel'];
 type StartRule = 'Line' | 'ExprLine' | 'ConditionsLine';
+
+/** A `def` head or an `end`: lines that parseSpec groups into one `layer` statement. */
+type LayerLine =
+  | { readonly kind: 'layerHead'; readonly name: string; readonly nameSpan: Span; readonly params: readonly LayerParam[]; readonly span: Span }
+  | { readonly kind: 'layerEnd'; readonly span: Span };
+type Line = Statement | LayerLine;
 
 /** Where the text being parsed sits: its file, line, the whole line, and its column offset. */
 interface LineCtx {
@@ -96,7 +102,7 @@ const actions: ohm.ActionDict<unknown> = {
     return { kind: 'def', name: name.sourceString, nameSpan: spanOf(name), binders: bound, body: expr(body), span: spanOf(this) };
   },
   DefBinders: (_open, binders, _close) => list<Binder>(binders),
-  Binder: (b): Binder => (b.ctorName === 'name' ? { index: b.sourceString, span: spanOf(b) } : ast<Binder>(b)),
+  Binder: (b): Binder => (b.ctorName === 'RangedBinder' ? ast<Binder>(b) : { index: b.sourceString, span: spanOf(b) }),
   RangedBinder(index, _in, lo, _dots, hi): Binder {
     return { index: index.sourceString, range: { lo: expr(lo), hi: expr(hi) }, span: spanOf(this) };
   },
@@ -125,6 +131,34 @@ const actions: ohm.ActionDict<unknown> = {
     const [at, whole] = [spanOf(text), spanOf(this)];
     const span = { ...whole, endCol: whole.endCol - (raw.length - raw.trimEnd().length) };
     return { kind: 'claimLatex', latex, latexSpan: { ...at, endCol: at.col + latex.length }, where, text: this.sourceString.trimEnd(), span };
+  },
+  ClaimShape(_kw, _shape, name, _eq, _open, dims, _close): Statement {
+    return { kind: 'claimShape', of: nameRef(name), dims: list<Expr>(dims), text: this.sourceString, span: spanOf(this) };
+  },
+  ClaimParams(_kw, _params, name, _eq, count): Statement {
+    const of = name.children[0] ? nameRef(name.children[0]) : undefined;
+    return { kind: 'claimParams', ...(of && { of }), count: expr(count), text: this.sourceString, span: spanOf(this) };
+  },
+  LayerHead(_kw, name, _open, params, _close): LayerLine {
+    return { kind: 'layerHead', name: name.sourceString, nameSpan: spanOf(name), params: list<LayerParam>(params), span: spanOf(this) };
+  },
+  LayerParam_tensor(name, _open, dims, _close): LayerParam {
+    return { kind: 'tensor', name: name.sourceString, pattern: list<Expr>(dims), span: spanOf(this) };
+  },
+  LayerParam_default(name, _eq, value): LayerParam {
+    return { kind: 'attr', name: name.sourceString, default: expr(value), span: spanOf(this) };
+  },
+  LayerParam_required(name): LayerParam {
+    return { kind: 'attr', name: name.sourceString, span: spanOf(this) };
+  },
+  LayerEnd(_kw): LayerLine {
+    return { kind: 'layerEnd', span: spanOf(this) };
+  },
+  Use(_kw, name): Statement {
+    return { kind: 'use', name: name.sourceString, span: spanOf(this) };
+  },
+  Include(_kw, path): Statement {
+    return { kind: 'include', path: ast<string>(path), span: spanOf(this) };
   },
   Tex(_kw, name, text): Statement {
     return { kind: 'tex', name: name.sourceString, tex: ast<string>(text), span: spanOf(this) };
@@ -158,7 +192,16 @@ const actions: ohm.ActionDict<unknown> = {
   },
   Subscript: (_open, indices, _close, guard): Subscript => ({ indices: list<Expr>(indices), guarded: guard.children.length > 0 }),
   Call(fn, _open, args, _close): Expr {
-    return { kind: 'call', fn: fn.sourceString, args: list<Expr>(args), span: spanOf(this) };
+    const all = list<Expr | Keyword>(args);
+    const keywords = all.filter((a): a is Keyword => !('kind' in a));
+    const positional = all.filter((a): a is Expr => 'kind' in a);
+    return { kind: 'call', fn: fn.sourceString, args: positional, keywords, span: spanOf(this) };
+  },
+  Arg_keyword(name, _eq, value): Keyword {
+    return { name: name.sourceString, value: expr(value), span: spanOf(this) };
+  },
+  rest(_dots): Expr {
+    return { kind: 'rest', span: spanOf(this) };
   },
   Reduce_sum(fn, _open, binders, _commas, body, _close): Expr {
     const bound = binders.children.map((b) => ast<Binder>(b));
@@ -255,21 +298,41 @@ function splitLatexWhere(raw: string, start: number): { latex: string; where: Co
 /** Parse a whole .layer file; blank and comment-only lines give no statement. */
 export function parseSpec(file: string, text: string): Spec {
   const statements: Statement[] = [];
+  let open: { head: Extract<LayerLine, { kind: 'layerHead' }>; body: Statement[] } | undefined;
   text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).forEach((source, i) => {
-    let statement: Statement | null;
+    let line: Line | null;
     try {
-      statement = run<Statement | null>('Line', source, { file, line: i + 1, source, offset: 0 });
+      line = run<Line | null>('Line', source, { file, line: i + 1, source, offset: 0 });
     } catch (e) {
       // one bad claim never hides the others: it is kept, to be reported as an error verdict
       const claim = /^(\s*)claim\b/.exec(source);
-      if (!(e instanceof SpecError) || !claim) throw e;
+      if (!(e instanceof SpecError) || !claim || open) throw e;
       const col = claim[1]!.length + 1;
       const span = { file, line: i + 1, col, endCol: source.trimEnd().length + 1, source };
-      statement = { kind: 'claimError', error: e, text: source.trim().replace(/\s+#.*$/, ''), span };
+      line = { kind: 'claimError', error: e, text: source.trim().replace(/\s+#.*$/, ''), span };
     }
-    if (statement) statements.push(statement);
+    if (!line) return;
+    if (line.kind === 'layerHead') {
+      if (open) throw new SpecError('syntax', `a def may not stand inside another: close ${open.head.name} with end first`, line.span);
+      open = { head: line, body: [] };
+    } else if (line.kind === 'layerEnd') {
+      if (!open) throw new SpecError('syntax', 'end without a def to close', line.span);
+      const { head, body } = open;
+      open = undefined;
+      statements.push({ kind: 'layer', def: { name: head.name, nameSpan: head.nameSpan, params: head.params, body, span: head.span }, span: head.span });
+    } else if (open) {
+      open.body.push(layerBodyLine(line, open.head.name));
+    } else statements.push(line);
   });
+  if (open) throw new SpecError('syntax', `def ${open.head.name} is not closed: end it with a line that says end`, open.head.span);
   return { file, statements };
+}
+
+/** A layer's body holds its params and definitions (LANGUAGE.md's statements for one layer). */
+function layerBodyLine(s: Statement, layer: string): Statement {
+  if (s.kind === 'def' || (s.kind === 'decl' && s.role === 'param')) return s;
+  const what = s.kind === 'decl' ? `${s.role} declaration` : s.kind.replace(/[A-Z].*/, '');
+  throw new SpecError('syntax', `a ${what} may not stand inside def ${layer}: a layer body holds param declarations and definitions`, s.span);
 }
 
 /**

@@ -124,6 +124,6 @@ export const nameExpr = (name: string, span: Span): Expr => ({ kind: 'name', nam
 export const bin = (op: BinaryOp, left: Expr, right: Expr, span = from(left.span, right.span)): Expr =>
   ({ kind: 'binary', op, left, right, span });
 export const neg = (arg: Expr, span: Span): Expr => ({ kind: 'neg', arg, span });
-export const call = (fn: string, args: readonly Expr[], span: Span): Expr => ({ kind: 'call', fn, args, span });
+export const call = (fn: string, args: readonly Expr[], span: Span): Expr => ({ kind: 'call', fn, args, keywords: [], span });
 export const bracket = (r: Relation, span: Span): Expr => ({ kind: 'bracket', left: r.left, rel: r.rel, right: r.right, span });
 export const withSpan = (e: Expr, span: Span): Expr => ({ ...e, span });

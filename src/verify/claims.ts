@@ -41,7 +41,10 @@ export function expectationOf(claim: Claim): ResolvedClaim['expect'] {
   return m ? (m[1] as 'holds' | 'fails' | 'error') : undefined;
 }
 
-export function resolveClaim(g: Graph, claim: Claim, readLatex: LatexReader): ResolvedClaim {
+/** The claims about values (spec syntax or LaTeX); shapes and counts are verify/shapes.ts's. */
+export type ValueClaim = Extract<Claim, { kind: 'claim' | 'claimLatex' | 'claimError' }>;
+
+export function resolveClaim(g: Graph, claim: ValueClaim, readLatex: LatexReader): ResolvedClaim {
   if (claim.kind === 'claimError') throw claim.error;
   const sides = claim.kind === 'claim' ? { lhs: claim.lhs, rhs: claim.rhs } : readLatex(claim, g);
   const r = new Resolver({ tensors: g.tensors, sizes: new Set(g.sizes.keys()) }, undefined, { loss: g.loss });

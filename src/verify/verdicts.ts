@@ -21,6 +21,8 @@ import { simplify } from '../simplify/pass.js';
 import { CLOSED_RULES } from '../simplify/rules.js';
 import { SpecError } from '../syntax/errors.js';
 import type { LatexReader, ResolvedClaim } from './claims.js';
+import type { Exact } from './shapes.js';
+import { isSizeClaim, judgeSize } from './shapes.js';
 import { expectationOf, resolveClaim } from './claims.js';
 import type { Diagnosis, Sample } from './diagnose.js';
 import { diagnose } from './diagnose.js';
@@ -41,6 +43,8 @@ export interface Counterexample {
 }
 
 export type Verdict =
+  /** A shape or parameter-count claim, decided exactly (verify/shapes.ts). */
+  | { readonly kind: 'holds' | 'fails'; readonly exact: Exact }
   | { readonly kind: 'holds'; readonly symbolic: boolean; readonly sizes: readonly string[]; readonly points: number; readonly comparisons: number; readonly maxRelError: number; readonly tolerance: number }
   | { readonly kind: 'fails'; readonly counterexample: Counterexample; readonly diagnosis: Diagnosis; readonly sizes: readonly string[] }
   | { readonly kind: 'error'; readonly message: string; readonly line: number; readonly col: number; readonly formatted: string };
@@ -66,6 +70,7 @@ export function verifyClaims(d: Derivation, opts: VerifyOptions): ClaimResult[] 
   const root = new Rng(opts.seed ?? 20261127).fork('claims');
   const resolved = g.claims.map((claim) => {
     try {
+      if (isSizeClaim(claim)) return judgeSize(g, claim);
       return resolveClaim(g, claim, opts.readLatex);
     } catch (e) {
       if (e instanceof SpecError) return e;
@@ -78,13 +83,14 @@ export function verifyClaims(d: Derivation, opts: VerifyOptions): ClaimResult[] 
     if (n.op === 'adj' && !n.attrs.upstream) needed.add(n.attrs.name!);
     n.args.forEach(collect);
   };
-  for (const rc of resolved) if (!(rc instanceof SpecError)) [rc.lhs, rc.rhs, ...rc.where.flatMap((c) => [c.left, c.right])].forEach(collect);
+  for (const rc of resolved) if (!(rc instanceof SpecError) && 'lhs' in rc) [rc.lhs, rc.rhs, ...rc.where.flatMap((c) => [c.left, c.right])].forEach(collect);
   return g.claims.map((claim, k) => {
     const e = resolved[k]!;
+    const expect = expectationOf(claim);
+    if ('exact' in e) return { claim, ...(expect && { expect }), verdict: { kind: e.holds ? 'holds' : 'fails', exact: e.exact } };
     if (!(e instanceof SpecError)) return judged(e);
     // one bad claim never hides the others: it gets its own error verdict
     const span = e.span ?? claim.span;
-    const expect = expectationOf(claim);
     return { claim, ...(expect && { expect }), verdict: { kind: 'error', message: e.detail, line: span.line, col: span.col, formatted: e.span ? e.message : `${claim.span.file}:${claim.span.line}:${claim.span.col}: ${e.detail}` } };
   });
 
