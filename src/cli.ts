@@ -5,10 +5,11 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Result } from './pipeline.js';
-import { run } from './pipeline.js';
+import { run, summary } from './pipeline.js';
 import type { Report } from './render/documents.js';
 import { reportOf, toHtml, toHtmlIndex, toMarkdown, toTex } from './render/documents.js';
 import { checkText, deriveText, resultJson } from './render/report.js';
+import { summaryText } from './render/summary.js';
 import { verdictsJson, verdictsText } from './render/verdicts.js';
 import { SpecError } from './syntax/errors.js';
 
@@ -21,6 +22,8 @@ usage:
   gradproof verify FILE|DIR…  [--json] [--no-solution] [--expect] [--seed S]
                                                       a verdict for every claim, with a
                                                       counterexample and a diagnosis
+  gradproof summary FILE|DIR… [--json]                each layer's output shape and
+                                                      parameter count, and the totals
   gradproof tex    FILE|DIR…  [-o out.tex]            the proofs as a LaTeX document
   gradproof md     FILE|DIR…  [-o out.md]             the proofs as Markdown ($$ blocks)
   gradproof html   FILE       [-o out.html]           the proofs as one self-contained page
@@ -36,7 +39,7 @@ compares each verdict with its claim's \`# expect: holds|fails|error\` comment
 (holds where there is none) and exits 0 when all match.
 Exit status: 2 bad input (or a claim error), 1 a check or a claim failed, 0 otherwise.`;
 
-const COMMANDS = ['derive', 'check', 'verify', 'tex', 'md', 'html'] as const;
+const COMMANDS = ['derive', 'check', 'verify', 'summary', 'tex', 'md', 'html'] as const;
 
 type Command = (typeof COMMANDS)[number];
 
@@ -78,7 +81,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' | 'version' {
     else args.paths.push(a);
   }
   if (!args.paths.length) throw new UsageError(`gradproof ${command} needs a FILE or DIR`);
-  if (args.output && (args.command === 'derive' || args.command === 'check')) throw new UsageError(`-o is for tex, md and html`);
+  if (args.output && (args.command === 'derive' || args.command === 'check' || args.command === 'summary')) throw new UsageError(`-o is for tex, md and html`);
   return args;
 }
 
@@ -159,6 +162,12 @@ export function main(argv: readonly string[], io: Io = stdio): number {
         ...(args.seed !== undefined && { seed: args.seed }),
       };
       source = readFileSync(file, 'utf8');
+      if (args.command === 'summary') {
+        const table = summary(file, source);
+        if (args.json) json.push(table);
+        else texts.push(summaryText(table));
+        continue;
+      }
       result = run(file, source, opts);
     } catch (e) {
       bad = true;

@@ -9,6 +9,8 @@ import { instantiate } from './graph/instantiate.js';
 import { katexProblem } from './render/katex.js';
 import type { Presented } from './render/present.js';
 import { present } from './render/present.js';
+import type { Summary } from './render/summary.js';
+import { summarize } from './render/summary.js';
 import type { Spec } from './syntax/ast.js';
 import { SpecError } from './syntax/errors.js';
 import { parseSpec } from './syntax/parse.js';
@@ -63,6 +65,11 @@ export function run(file: string, text: string, opts: RunOptions = {}): Result {
     : undefined;
   const claims = opts.verify ? verifyClaims(derivation, { readLatex, ...(opts.seed !== undefined && { seed: opts.seed }) }) : undefined;
   return { spec, graph, derivation, ...(concrete && { concrete }), shown, ...(shownConcrete && { shownConcrete }), ...(check && { check }), ...(claims && { claims }) };
+}
+
+/** The network's table (`gradproof summary`): shapes and counts only, nothing derived. */
+export function summary(file: string, text: string): Summary {
+  return summarize(buildGraph(parseSpec(file, text)));
 }
 
 function atSizes(graph: Graph, sizes: ReadonlyMap<string, bigint>): Result['concrete'] {

@@ -1,11 +1,11 @@
 // Spec → Graph: declarations, definitions with their ranges, the loss, the gradients
 // asked for. Every name is resolved here, so later stages never meet an unknown one.
 import type { Affine } from '../indices/affine.js';
-import { isConstant, minus, toAffine } from '../indices/affine.js';
+import { isConstant, minus, normalizeIndex, toAffine } from '../indices/affine.js';
 import type { Scope } from '../indices/prove.js';
 import { decide } from '../indices/prove.js';
 import type { Node, Span } from '../ir/node.js';
-import { hasIndex, num, read, withArgs } from '../ir/node.js';
+import { hasIndex, mapNodes, num, read, withArgs } from '../ir/node.js';
 import { printText } from '../ops/printer.js';
 import { FUNCTIONS } from '../ops/registry.js';
 import type { DeclItem, Expr, LayerDef, NameRef, Spec, Statement } from '../syntax/ast.js';
@@ -122,11 +122,14 @@ class Builder {
       if (hasIndex(range.lo) || hasIndex(range.hi)) {
         throw new SpecError('range', `the range of ${keyName(k)} may not depend on another index of ${name}`, binders[i]!.span);
       }
-      return { index: keyName(k), lo: rename(range.lo), hi: rename(range.hi) };
+      const [lo, hi] = [rename(range.lo), rename(range.hi)];
+      return local ? { index: keyName(k), lo: normalizeIndex(lo), hi: normalizeIndex(hi) } : { index: keyName(k), lo, hi };
     });
     for (const [k, range] of ranges) if (!hasIndex(range.lo) && !hasIndex(range.hi) && keys.includes(k)) this.fact(range.lo, range.hi);
     const body = rename(fillBounds(unguarded, ranges));
-    this.tensors.set(name, { name, role: 'def', dims, body, span });
+    // a layer's attributes substituted leave 1·(j − 1) + 1 − 0 where the file would say j:
+    // index arithmetic is folded once, when the layer is instantiated
+    this.tensors.set(name, { name, role: 'def', dims, body: local ? foldIndices(body) : body, span });
   }
 
   statement(s: Statement): void {
@@ -219,6 +222,15 @@ class Builder {
 }
 
 const show = (n: Node): string => printText(n);
+
+/** Every index expression (a read's, a sum's bounds) in its affine normal form. */
+function foldIndices(n: Node): Node {
+  return mapNodes(n, (m) => {
+    if (m.op === 'read' || m.op === 'adj') return withArgs(m, m.args.map(normalizeIndex));
+    if (m.op === 'sum' || m.op === 'maxr') return withArgs(m, [normalizeIndex(m.args[0]!), normalizeIndex(m.args[1]!), m.args[2]!]);
+    return m;
+  });
+}
 
 /** The body with the given guarded reads (by identity) read plainly. */
 function mapExact(n: Node, plain: ReadonlySet<Node>): Node {

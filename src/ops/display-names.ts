@@ -26,7 +26,15 @@ const LATEX_TO_TEXT: ReadonlyArray<[RegExp, string | ((...m: string[]) => string
   [/[{}]/g, ''],
 ];
 
+/** `c1.w`, a layer call's own tensor: the call's name and the name in the layer. */
+function qualified(name: string): [string, string] | undefined {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? [name.slice(0, dot), name.slice(dot + 1)] : undefined;
+}
+
 export function displayText(name: string, tex?: string): string {
+  const q = tex === undefined ? qualified(name) : undefined;
+  if (q) return `${q[0]}.${displayText(q[1])}`;
   if (tex !== undefined) {
     let s = tex;
     for (const [re, to] of LATEX_TO_TEXT) s = s.replace(re, to as string);
@@ -37,6 +45,9 @@ export function displayText(name: string, tex?: string): string {
 
 export function displayLatex(name: string, tex?: string): string {
   if (tex !== undefined) return tex;
+  // c1.w as w^{[c1]}: the layer superscript of Ng's notes (W^{[l]}), braced so a power still reads
+  const q = qualified(name);
+  if (q) return `${displayLatex(q[1])}^{[${displayLatex(q[0])}]}`;
   const g = GREEK[name];
   if (g) return g[1];
   if (UNICODE_GREEK[name]) return UNICODE_GREEK[name];

@@ -93,10 +93,15 @@ function shownClaims(r: Result): ShownClaim[] {
   });
 }
 
+/** A line inside verbatim: `\end{verbatim}` would end it early; pdflatex's verbatim is ASCII only. */
+const verbatimSafe = (l: string): string => l.replace(/\\end\{verbatim\}/g, '\\end {verbatim}').replace(/[^\x09\x0a\x20-\x7e]/g, '?');
+
 /** A block of a proof, shared by every format. */
 type Block =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'heading'; readonly latex: string }
+  /** Source text shown verbatim (a layer's def). */
+  | { readonly kind: 'code'; readonly lines: readonly string[] }
   /** One display: `lhs = …`, or aligned `&= …` lines each with its reason. */
   | { readonly kind: 'math'; readonly lhs?: string; readonly lines: readonly Line[] }
   | { readonly kind: 'boxed'; readonly latex: string }
@@ -127,6 +132,7 @@ function blocks(p: Proof): Block[] {
   const text = (t: string): Block => ({ kind: 'text', text: t });
   const out: Block[] = [{ kind: 'heading', latex: p.range ? `${p.adjoint}, \\quad ${p.range}` : p.adjoint }];
   out.push(text('The forward definitions it goes through:'), ...equations(p.definitions.map((d) => ({ latex: d }))));
+  for (const l of p.layers) out.push(text(`${l.call} instantiates the layer defined at ${l.where}:`), { kind: 'code', lines: l.source });
   if (p.conventions.length) out.push(text(`Conventions at non-smooth points (this project's own): ${p.conventions.join('; ')}.`));
   out.push(text('By the chain rule, through each node that reads it directly:'));
   out.push({ kind: 'math', lhs: p.adjoint, lines: [{ latex: rhs(p.chain.latex) }, ...p.localSteps] });
@@ -150,7 +156,7 @@ function alignedMath(b: Extract<Block, { kind: 'math' }>): string {
 export function toTex(reports: readonly Report[]): string {
   const body = reports.map((r) => {
     const parts = [`\\section*{${latexText(r.file)}}`, ...r.description.map((d) => `${latexText(d)}\\\\`)];
-    parts.push('\\begin{verbatim}', r.source.replace(/\\end\{verbatim\}/g, '\\end {verbatim}').replace(/[^\x09\x0a\x20-\x7e]/g, '?').trimEnd(), '\\end{verbatim}');
+    parts.push('\\begin{verbatim}', verbatimSafe(r.source).trimEnd(), '\\end{verbatim}');
     for (const section of sections(r)) {
       for (const b of section) {
         if (b.kind === 'claims') {
@@ -160,6 +166,7 @@ export function toTex(reports: readonly Report[]): string {
           }
         } else if (b.kind === 'heading') parts.push(`\\subsection*{$\\displaystyle ${b.latex}$}`);
         else if (b.kind === 'text') parts.push(`${latexText(b.text)}\n`);
+        else if (b.kind === 'code') parts.push(`\\begin{verbatim}\n${b.lines.map(verbatimSafe).join('\n')}\n\\end{verbatim}\n`);
         else if (b.kind === 'boxed') parts.push(`\\[ \\boxed{${b.latex}} \\]`);
         else {
           // LaTeX sets a reason as a tag at the right margin, on its own line when the row is long
@@ -203,6 +210,7 @@ export function toMarkdown(reports: readonly Report[]): string {
           }
         } else if (b.kind === 'heading') out.push(`## $${markdownMath(b.latex)}$`, '');
         else if (b.kind === 'text') out.push(markdownText(b.text), '');
+        else if (b.kind === 'code') out.push('```', ...b.lines.map((l) => l.replace(/^```/, '` ``')), '```', '');
         else out.push('$$', markdownMath(b.kind === 'boxed' ? `\\boxed{${b.latex}}` : alignedMath(b)), '$$', '');
       }
     }
@@ -252,6 +260,7 @@ export function toHtml(r: Report): string {
           parts.push(`<ul>${c.details.map((d) => `<li>${unmark(d.marked, escapeHtml, (m) => inline(m))}</li>`).join('')}</ul></div>`);
         }
       } else if (b.kind === 'heading') parts.push(`<h2 id="${escapeHtml(headingId(r, b.latex))}">${inline(`\\displaystyle ${b.latex}`)}</h2>`);
+      else if (b.kind === 'code') parts.push(`<pre><code>${escapeHtml(b.lines.join('\n'))}</code></pre>`);
       else if (b.kind === 'text') parts.push(`<p${evidence.has(b.text) ? ' class="evidence"' : ''}>${escapeHtml(b.text)}</p>`);
       else parts.push(`<div class="math">${katexHtml(b.kind === 'boxed' ? `\\boxed{${b.latex}}` : alignedMath(b), true)}</div>`);
     }

@@ -34,6 +34,8 @@ export interface Proof {
   readonly range?: string;
   /** The forward definitions the gradient goes through. */
   readonly definitions: readonly string[];
+  /** The layer calls among them, each with its def's text as written (lib/std.layer or the file). */
+  readonly layers: readonly LayerNote[];
   /** The conventions for non-smooth points that this derivation relies on. */
   readonly conventions: readonly string[];
   /** The chain rule through the direct consumers (the seed's first line). */
@@ -100,6 +102,7 @@ function proofOf(r: Result, f: AdjointForms, naming: Naming): Proof {
     adjoint,
     ...(range && { range }),
     definitions: involved.map((d) => definition(d, naming)),
+    layers: layerNotes(g, involved),
     conventions: conventionsOf(involved),
     chain: { latex: `${adjoint} = ${chainRule(g, f, naming)}`, reason: 'the chain rule, through every direct consumer' },
     locals,
@@ -210,6 +213,26 @@ function definition(t: Tensor, naming: Naming): string {
   const lhs = printLatex(read(t.name, t.dims.map((d) => idx(d.index))), naming);
   const ranges = t.dims.map((d) => `${printLatex(idx(d.index), naming)} = ${printLatex(d.lo, naming)}, \\dots, ${printLatex(d.hi, naming)}`);
   return `${lhs} = ${printLatex(t.body!, naming)}${ranges.length ? `, \\quad ${ranges.join(',\\; ')}` : ''}`;
+}
+
+export interface LayerNote {
+  /** `c1 = conv1d(x, out = 2, kernel = 3)`, as the file writes it. */
+  readonly call: string;
+  /** `lib/std.layer:27` */
+  readonly where: string;
+  /** The def's lines, from `def` to `end`. */
+  readonly source: readonly string[];
+}
+
+function layerNotes(g: Graph, involved: readonly Tensor[]): LayerNote[] {
+  const names = new Set(involved.map((t) => t.name));
+  return g.layers
+    .filter((u) => u.created.some((c) => names.has(c)))
+    .map((u) => {
+      const d = u.def;
+      const body = d.body.map((s) => s.span.source.trim());
+      return { call: u.span.source.slice(u.span.col - 1, u.span.endCol - 1).trim(), where: `${d.span.file}:${d.span.line}`, source: [d.span.source.trim(), ...body.map((l) => `  ${l}`), 'end'] };
+    });
 }
 
 /** X itself (if defined) and every definition that reads X, directly or not, in file order. */
