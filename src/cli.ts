@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Result } from './pipeline.js';
-import { run, summary } from './pipeline.js';
+import { checkPassed, run, summary } from './pipeline.js';
 import type { Report } from './render/documents.js';
 import { reportOf, toHtml, toHtmlIndex, toMarkdown, toTex } from './render/documents.js';
 import { checkText, deriveText, resultJson } from './render/report.js';
@@ -181,7 +181,7 @@ export function main(argv: readonly string[], io: Io = stdio): number {
       }
       continue;
     }
-    if (result.check && !result.check.pass) failed = true;
+    if (!checkPassed(result)) failed = true;
     if (args.command === 'verify') {
       const claims = result.claims ?? [];
       if (args.expect) {
@@ -195,7 +195,7 @@ export function main(argv: readonly string[], io: Io = stdio): number {
       else texts.push(verdictsText(result.graph, claims, show));
     } else if (args.command === 'tex' || args.command === 'md' || args.command === 'html') reports.push(reportOf(result, source));
     else if (args.json) json.push(resultJson(result));
-    else texts.push(args.command === 'derive' ? deriveText(result) : checkText(result.check!));
+    else texts.push(args.command === 'derive' ? deriveText(result) : checkText(result.check!, result.layerChecks));
   }
   if (args.json) io.out(`${JSON.stringify(files.length === 1 && json.length === 1 ? json[0] : json, bigintSafe, 2)}\n`);
   else if (texts.length) io.out(`${texts.join('\n\n')}\n`);

@@ -16,6 +16,8 @@ import { SpecError } from './syntax/errors.js';
 import { parseSpec } from './syntax/parse.js';
 import type { CheckReport } from './verify/gradcheck.js';
 import { checkDerivation } from './verify/gradcheck.js';
+import type { LayerCheck } from './verify/layercheck.js';
+import { checkLayers } from './verify/layercheck.js';
 import { stepCheck } from './verify/stepcheck.js';
 import { readLatex } from './verify/latex.js';
 import type { ClaimResult } from './verify/verdicts.js';
@@ -44,6 +46,8 @@ export interface Result {
   /** The same for the --size derivation. */
   readonly shownConcrete?: Presented;
   readonly check?: CheckReport;
+  /** A network too large to evaluate, checked layer by layer at small sizes (verify/layercheck.ts). */
+  readonly layerChecks?: readonly LayerCheck[];
   readonly claims?: readonly ClaimResult[];
 }
 
@@ -63,8 +67,16 @@ export function run(file: string, text: string, opts: RunOptions = {}): Result {
         ...(concrete && shownConcrete && { elementwise: { ...concrete, shown: shownConcrete } }),
       })
     : undefined;
+  // too large to evaluate as a whole (nothing could be tried): each layer on its own, small
+  const layerChecks = check && !check.tried.length && graph.layers.length ? checkLayers(graph, opts.seed) : undefined;
   const claims = opts.verify ? verifyClaims(derivation, { readLatex, ...(opts.seed !== undefined && { seed: opts.seed }) }) : undefined;
-  return { spec, graph, derivation, ...(concrete && { concrete }), shown, ...(shownConcrete && { shownConcrete }), ...(check && { check }), ...(claims && { claims }) };
+  return { spec, graph, derivation, ...(concrete && { concrete }), shown, ...(shownConcrete && { shownConcrete }), ...(check && { check }), ...(layerChecks && { layerChecks }), ...(claims && { claims }) };
+}
+
+/** Whether the check passed: the whole file's, or every layer's when it was checked layer by layer. */
+export function checkPassed(r: Result): boolean {
+  if (r.layerChecks) return r.layerChecks.every((l) => l.report?.pass === true);
+  return r.check?.pass ?? true;
 }
 
 /** The network's table (`gradproof summary`): shapes and counts only, nothing derived. */
