@@ -29,6 +29,17 @@ describe('gradproof check', () => {
   for (const file of layerFiles('derivations')) {
     it(`passes on ${file}`, () => {
       const r = run(file, readFileSync(file, 'utf8'), { check: true });
+      if (r.layerChecks) {
+        // too large to evaluate whole: every layer call is covered by a layer check that passed
+        expect(r.check!.tried).toEqual([]);
+        const covered = r.layerChecks.flatMap((l) => l.calls);
+        expect(covered.sort()).toEqual(r.graph.layers.map((u) => u.name).sort());
+        for (const l of r.layerChecks) {
+          expect(l.report?.pass, `${l.layer}(${l.attrs}): ${l.skipped ?? ''}`).toBe(true);
+          expect(l.inputs.length).toBeGreaterThan(0);
+        }
+        return;
+      }
       const c = r.check!;
       expect(c.forms.length).toBeGreaterThan(0);
       for (const f of c.forms) {

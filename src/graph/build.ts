@@ -11,7 +11,7 @@ import { FUNCTIONS } from '../ops/registry.js';
 import type { DeclItem, Expr, LayerDef, NameRef, Spec, Statement } from '../syntax/ast.js';
 import { SpecError } from '../syntax/errors.js';
 import type { Assumed, Claim, Dim, Graph, SizeSymbol, Tensor } from './graph.js';
-import { checkAccesses, inferRanges, needlessGuards } from './ranges.js';
+import { checkAccesses, checkContractions, inferRanges, needlessGuards } from './ranges.js';
 import type { LayerUse } from './layers.js';
 import { checkLayer, instantiate } from './layers.js';
 import { layersOf } from './library.js';
@@ -115,6 +115,7 @@ class Builder {
       }
     }
     checkAccesses(r.accesses, inScope, (n) => show(rename(n)));
+    checkContractions(r.pending.filter((p) => !keys.includes(p.key)), r.accesses, inScope, (n) => show(rename(n)));
     const needless = needlessGuards(r.accesses, inScope);
     const unguarded = needless.size ? mapExact(body0, needless) : body0;
     const dims: Dim[] = keys.map((k, i) => {

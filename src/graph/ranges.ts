@@ -154,6 +154,35 @@ const normal = (n: Node): Node => {
 };
 
 /**
+ * A sum over an index that runs over the whole of two dimensions of different
+ * extents (`sum(c, w[o, c] * x[c])` with w[4, 16] and x[10]) is a shape mismatch,
+ * not a sum over the common part: contracting dimensions must agree, as in matrix
+ * algebra. Offsets (`x[j + k − 1]`) and explicit ranges keep LANGUAGE.md's "valid"
+ * semantics; this is only for indices read bare on both sides.
+ */
+export function checkContractions(sums: readonly Pending[], accesses: readonly Access[], scope: Scope, show: (n: Node) => string): void {
+  for (const p of sums) {
+    if (p.explicit) continue;
+    let first: { a: Access; d: number } | undefined;
+    for (const a of accesses) {
+      if (a.guarded) continue;
+      a.indices.forEach((e, d) => {
+        if (e.op !== 'idx' || e.attrs.name !== p.key) return;
+        if (!first) {
+          first = { a, d };
+          return;
+        }
+        const [x, y] = [first.a.dims[first.d]!, a.dims[d]!];
+        if (decide(x.lo, '=', y.lo, scope) === false || decide(x.hi, '=', y.hi, scope) === false) {
+          const dim = (acc: Access, k: number, r: { lo: Node; hi: Node }) => `${acc.tensor}'s dimension ${k + 1} (${show(r.lo)}..${show(r.hi)})`;
+          throw new SpecError('shape', `shape mismatch: the sum over ${p.name} runs over all of ${dim(first.a, first.d, x)} and all of ${dim(a, d, y)}`, a.span);
+        }
+      });
+    }
+  }
+}
+
+/**
  * The guarded reads that can never leave their tensor's index set: a layer written
  * for any padding reads `x[…]?`, and with pad = 0 the `?` says nothing, so the
  * builder drops it and the proofs do not carry a bracket that is always 1.
