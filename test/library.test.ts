@@ -337,12 +337,10 @@ describe('shapes and parameter counts of every library layer (torch.nn formulas)
     expect(sym.claims!.map((c) => c.verdict.kind)).toEqual(['holds', 'fails', 'holds']);
   });
 
-  // BUG (src/verify/shapes.ts, judgeSize): a shape claim is judged 'fails' whenever the
-  // index prover cannot decide the equality (decide(...) !== true), not only when it is
-  // false. ⌊(N − 2)/2⌋ + 1 = ⌊N/2⌋ and ⌊(N − 1)/2⌋ + 1 = ⌊(N + 1)/2⌋ for every integer N
-  // (⌊(a − m)/m⌋ = ⌊a/m⌋ − 1), yet both true claims below get 'fails' ("dimension 2 of p
-  // is ⌊(N − 2)/2⌋ + 1, not ⌊N/2⌋"), and decide() answers undefined for them.
-  test.fails('a true shape claim in an equivalent floor form holds (maxpool1d: ⌊N/2⌋; strided conv1d: ⌊(N + 1)/2⌋)', () => {
+  // ⌊(N − 2)/2⌋ + 1 = ⌊N/2⌋ and ⌊(N − 1)/2⌋ + 1 = ⌊(N + 1)/2⌋ for every integer N
+  // (⌊(a − m)/m⌋ = ⌊a/m⌋ − 1): true claims in another floor form must hold (this once
+  // failed, when an undecided equality counted as a difference).
+  test('a true shape claim in an equivalent floor form holds (maxpool1d: ⌊N/2⌋; strided conv1d: ⌊(N + 1)/2⌋)', () => {
     for (let N = 2; N <= 50; N++) expect(poolOut(N, 2)).toBe(Math.floor(N / 2));
     for (let N = 1; N <= 50; N++) expect(convOut(N, 3, 2, 1)).toBe(Math.floor((N + 1) / 2));
     const r = run('floor-claims.layer', [
@@ -886,32 +884,24 @@ describe('bad calls give located SpecErrors', () => {
     for (const w of c.words) expect(e.detail, `${c.label}: ${e.message}`).toMatch(w);
   });
 
-  // BUG: `stride = 0` is accepted by buildGraph (the output range becomes
-  // 1..⌊(7 − 1 − 1)/0⌋ + 1) and run() then crashes with a bare
-  // "RangeError: Division by zero" (floorDiv in src/ir/rational.ts, reached through
-  // stepCheck → sizeInstances → invalidSizes → extentOf), not a located SpecError.
-  test.fails('stride = 0 is a located SpecError on the call’s line, not a crash', () => {
+  // `stride = 0` once built an output range 1..⌊(7 − 1 − 1)/0⌋ + 1 and crashed later
+  // with a bare "RangeError: Division by zero": it must be a located SpecError.
+  test('stride = 0 is a located SpecError on the call’s line, not a crash', () => {
     const e = specErrorOf('use std\ninput x[1, 7]\nc = conv1d(x, out = 1, kernel = 2, stride = 0)\noutput c\n');
     expect(e.span?.line).toBe(3);
     expect(e.detail).toMatch(/stride|empty/);
   });
 
-  // BUG: a negative stride is not reported at all: conv1d(x[1, 7], kernel = 2,
-  // stride = -1) builds an output c whose range is 1..⌊(7 − 1 − 1)/(−1)⌋ + 1 = 1..−4,
-  // empty, but no "empty output" error is raised (the emptiness test cannot see through
-  // a floor division by a negative number). run() returns; the check then tries no size
-  // ("as declared (c would have no elements)", pass false), and extents(c) throws
-  // "TypeError: Cannot read properties of undefined (reading 'terms')" (toAffine of the
-  // bound is undefined).
-  test.fails('a negative stride is a located SpecError on the call’s line', () => {
+  // A negative stride gives the range 1..⌊(7 − 1 − 1)/(−1)⌋ + 1 = 1..−4: an error at the
+  // call, not an empty tensor found later.
+  test('a negative stride is a located SpecError on the call’s line', () => {
     const e = specErrorOf('use std\ninput x[1, 7]\nc = conv1d(x, out = 1, kernel = 2, stride = -1)\noutput c\n');
     expect(e.span?.line).toBe(3);
     expect(e.detail).toMatch(/stride|empty/);
   });
 
-  // BUG: the same for pooling: maxpool1d(x[1, 7], kernel = 2, stride = 0) crashes in run()
-  // with "RangeError: Division by zero" (same path as conv1d's stride = 0 above).
-  test.fails('maxpool1d with stride = 0 is a located SpecError, not a crash', () => {
+  // The same for pooling: maxpool1d(x[1, 7], kernel = 2, stride = 0).
+  test('maxpool1d with stride = 0 is a located SpecError, not a crash', () => {
     const e = specErrorOf('use std\ninput x[1, 7]\nc = maxpool1d(x, kernel = 2, stride = 0)\noutput c\n');
     expect(e.span?.line).toBe(3);
     expect(e.detail).toMatch(/stride|empty/);

@@ -189,6 +189,7 @@ class Builder {
     const tensorArg = (e: Expr): boolean => e.kind === 'name' && (this.tensors.get(e.name)?.dims.length ?? 0) > 0;
     if (FUNCTIONS.has(body.fn) && !body.keywords.length && !body.args.every(tensorArg)) return false;
     if (binders) throw new SpecError('syntax', `a layer call defines a whole tensor: write ${name} = ${def.name}(…), without indices`, span);
+    this.claimName(name, span);
     const host = {
       tensors: this.tensors,
       scope: this.scope,

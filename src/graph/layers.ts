@@ -192,7 +192,7 @@ export function instantiate(host: Host, def: LayerDef, name: string, call: Call,
   const defs = def.body.filter((s): s is Def => s.kind === 'def');
   const last = defs[defs.length - 1]!;
   const body = rest ? def.body.map((s) => expandRest(s, rest!.length, restNames(def, rest!.length))) : def.body;
-  wrapped(def, span, () => {
+  wrapped(def, span, last, () => {
     for (const s of body) {
       if (s.kind === 'decl') {
         for (const item of s.items) {
@@ -226,13 +226,15 @@ export function instantiate(host: Host, def: LayerDef, name: string, call: Call,
  * Errors inside a layer's body are the call's: reported at the call, naming the
  * line of the definition where they arose (an empty output, a size that does not fit).
  */
-function wrapped(def: LayerDef, call: Span, body: () => void): void {
+function wrapped(def: LayerDef, call: Span, last: Def, body: () => void): void {
   try {
     body();
   } catch (e) {
     if (!(e instanceof SpecError) || !e.span || (e.span.file === call.file && e.span.line === call.line)) throw e;
     const where = `${e.span.file}:${e.span.line}:${e.span.col}`;
-    const empty = e.kind === 'range' && / is empty/.test(e.detail);
+    // an empty range of the value's own index is an empty output; another (a window's) is not
+    const index = /^the range of index (\S+) is empty/.exec(e.detail)?.[1];
+    const empty = e.kind === 'range' && index !== undefined && e.span.line === last.span.line && last.binders.some((b) => b.index === index);
     const detail = empty
       ? `${def.name} would have an empty output here: ${e.detail} (${where}, in its definition)`
       : `in ${def.name}: ${e.detail} (${where}, in its definition)`;

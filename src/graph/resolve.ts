@@ -6,7 +6,7 @@ import type { Node, Span } from '../ir/node.js';
 import { add, div, idx, iverson, mapNodes, mul, node, num, pow, read, size as sizeNode, sub } from '../ir/node.js';
 import type { IndexRange } from '../indices/prove.js';
 import { constant, fromAffine, minus, plus, toAffine } from '../indices/affine.js';
-import { parseDecimal } from '../ir/rational.js';
+import { parseDecimal, ratToString } from '../ir/rational.js';
 import type { ValueKind } from '../ops/op.js';
 import { FUNCTIONS, opOf } from '../ops/registry.js';
 import type { Expr } from '../syntax/ast.js';
@@ -134,8 +134,15 @@ export class Resolver {
           case '*': return mul(a, b);
           case '/': return div(a, b);
           case '^': return pow(a, b);
-          case '//': return node('floordiv', [a, b]);
-          case '%': return node('mod', [a, b]);
+          case '//':
+          case '%':
+            // by a constant ≤ 0 (a layer's stride = 0) there is no floor division to speak of
+            const divisor = toAffine(b);
+            if (divisor && divisor.terms.size === 0 && divisor.c.n <= 0n) {
+              const what = e.right.span.source.slice(e.right.span.col - 1, e.right.span.endCol - 1);
+              throw new SpecError('shape', `the divisor ${what} of ${e.op} must be a positive integer, and here it is ${ratToString(divisor.c)}`, e.right.span);
+            }
+            return node(e.op === '//' ? 'floordiv' : 'mod', [a, b]);
         }
       }
       case 'rest':
@@ -146,7 +153,11 @@ export class Resolver {
         }
         if (e.keywords.length) throw new SpecError('syntax', `${e.fn} is a function: it takes no keyword arguments (${e.keywords[0]!.name} = …)`, e.keywords[0]!.span);
         const op = FUNCTIONS.get(e.fn);
-        if (!op) throw new SpecError('unknown-name', `unknown function ${e.fn}; known: ${[...FUNCTIONS.keys()].join(', ')}`, e.span);
+        if (!op) {
+          const layers = [...(this.names.layers ?? [])];
+          const also = layers.length ? `; layers (whole definitions only): ${layers.join(', ')}` : '; layers such as conv2d come with `use std`';
+          throw new SpecError('unknown-name', `unknown function ${e.fn}; known: ${[...FUNCTIONS.keys()].join(', ')}${also}`, e.span);
+        }
         const arity = opOf(op).arity;
         if (arity !== e.args.length) throw new SpecError('shape', `${e.fn} takes ${arity} argument${arity === 1 ? '' : 's'}, got ${e.args.length}`, e.span);
         return node(op, e.args.map((a) => this.build(a)));

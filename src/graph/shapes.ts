@@ -99,9 +99,9 @@ export function elementCount(t: Tensor): Poly {
   return extents(t).reduce<Poly>((p, e) => polyMul(p, polyOf(e)!), polyConstant(1));
 }
 
-/** The parameter count of a layer call: its params' elements, each param once. */
+/** The parameter count of a layer call: its params' elements, each param once (an input given as a weight is no param). */
 export function layerParams(g: Graph, use: LayerUse): Poly {
-  return [...new Set(use.params)].reduce<Poly>((p, name) => polyAdd(p, elementCount(g.tensors.get(name)!)), polyConstant(0));
+  return [...new Set(use.params)].filter((name) => g.tensors.get(name)!.role === 'param').reduce<Poly>((p, name) => polyAdd(p, elementCount(g.tensors.get(name)!)), polyConstant(0));
 }
 
 /** Every param of the file, counted once. */

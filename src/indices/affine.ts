@@ -110,6 +110,12 @@ export function toAffine(n: Node): Affine | undefined {
         if (n.op === 'mod') return constant(Q.rat(Q.floorMod(c, k)));
         return plus(scale({ terms: a.terms, c: Q.ZERO }, Q.rat(1n, k)), constant(Q.rat(Q.floorDiv(c, k))));
       }
+      // ⌊(A + q·k + r)/k⌋ = ⌊(A + r)/k⌋ + q with 0 ≤ r < k: one atom for ⌊(N − 2)/2⌋ + 1 and ⌊N/2⌋
+      if (Q.isInteger(a.c) && (a.c.n < 0n || a.c.n >= k)) {
+        const r = Q.floorMod(a.c.n, k);
+        const inner = node(n.op, [fromAffine({ terms: a.terms, c: Q.rat(r) }), num(b.c)]);
+        return n.op === 'mod' ? atomAffine(inner) : plus(atomAffine(inner), constant(Q.rat(Q.floorDiv(a.c.n, k))));
+      }
       return atomAffine(node(n.op, [fromAffine(a), num(b.c)]));
     }
     case 'max':

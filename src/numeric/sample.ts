@@ -24,7 +24,7 @@ export interface Instances {
   readonly skipped: readonly { readonly sizes: Sizes; readonly reason: string }[];
 }
 
-export const showSizes = (s: Sizes): string => [...s].map(([k, v]) => `${k}=${v}`).join(', ') || 'as declared';
+export const showSizes = (s: Sizes): string => [...s].map(([k, v]) => `${k}=${v}`).join(', ') || 'the declared sizes';
 
 /** Why a choice of sizes cannot be sampled, or undefined when it can. */
 export function invalidSizes(g: Graph, sizes: Sizes): string | undefined {

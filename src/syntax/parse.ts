@@ -332,7 +332,8 @@ export function parseSpec(file: string, text: string): Spec {
 function layerBodyLine(s: Statement, layer: string): Statement {
   if (s.kind === 'def' || (s.kind === 'decl' && s.role === 'param')) return s;
   const what = s.kind === 'decl' ? `${s.role} declaration` : s.kind.replace(/[A-Z].*/, '');
-  throw new SpecError('syntax', `a ${what} may not stand inside def ${layer}: a layer body holds param declarations and definitions`, s.span);
+  const article = /^[aeiou]/.test(what) ? 'an' : 'a';
+  throw new SpecError('syntax', `${article} ${what} may not stand inside def ${layer}: a layer body holds param declarations and definitions`, s.span);
 }
 
 /**
