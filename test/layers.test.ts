@@ -14,7 +14,7 @@ import type { Graph } from '../src/graph/graph.js';
 import type { Node } from '../src/ir/node.js';
 import { mul, num } from '../src/ir/node.js';
 import { rat } from '../src/ir/rational.js';
-import { printLatex } from '../src/ops/printer.js';
+import { printLatex, printText } from '../src/ops/printer.js';
 import { run, summary } from '../src/pipeline.js';
 import { namingOf } from '../src/render/naming.js';
 import { summaryText } from '../src/render/summary.js';
@@ -207,5 +207,30 @@ describe('checking a network too large to evaluate', () => {
     expect(inner.pass).toBe(false);
     expect(inner.maxRelError).toBeGreaterThan(1e-17);
     expect(c.forms.some((x) => x.gradient === 'x' && x.form === 'closed')).toBe(false);
+  });
+});
+
+describe('closed forms through library layers read as a textbook writes them', () => {
+  const closed = (text: string, name: string): string => {
+    const r = run('t.layer', text, { present: false });
+    return printText(r.derivation.adjoints.get(name)!.closed.result, namingOf(r.graph));
+  };
+
+  test('flatten’s adjoint is a read at the flat index: ∂L/∂x[m, q, r] = ∂L/∂f[12(m − 1) + 4(q − 1) + r]', () => {
+    // x[2, 3, 4] flattened channel-major: element (m, q, r) sits at 12·(m − 1) + 4·(q − 1) + r
+    // = 12m + 4q + r − 16 (hand arithmetic: (1, 1, 1) → 1, (2, 3, 4) → 24)
+    expect(closed('use std\ninput x[2, 3, 4]\nf = flatten(x)\n', 'x')).toBe('∂L/∂f[12·m + 4·q + r − 16]');
+  });
+
+  test('average pooling 2×2: each input gets a quarter of its window’s upstream, ∂L/∂p[m, ⌈q/2⌉, ⌈r/2⌉]/4', () => {
+    // INDEX-CALCULUS.md's 1-D result ō[m] = ½·ȳ[⌈m/2⌉], in two dimensions; ⌈q/2⌉ = ⌊(q + 1)/2⌋
+    expect(closed('use std\ninput x[2, 4, 4]\np = avgpool2d(x, kernel = 2)\n', 'x')).toBe('∂L/∂p[m, ⌊(q + 1)/2⌋, ⌊(r + 1)/2⌋]/4');
+    expect(closed('use std\ninput x[1, 6]\np = avgpool1d(x, kernel = 2)\n', 'x')).toBe('∂L/∂p[m, ⌊(q + 1)/2⌋]/2');
+  });
+
+  test('max pooling 2×2: no sum is left, only the four cases of where x sits in its window', () => {
+    const form = closed('use std\ninput x[2, 4, 4]\np = maxpool2d(x, kernel = 2)\n', 'x');
+    expect(form).not.toContain('Σ');
+    expect(form.match(/∂L\/∂p\[/g)).toHaveLength(4);
   });
 });

@@ -11,6 +11,7 @@ import { idx, isIndexExpr, isNum, key, num, withArgs } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import { holds } from '../ops/iverson.js';
 import { canonicalAdd, canonicalMul, canonicalPow, expand, sqrtAsPower } from './algebra.js';
+import { digits } from './digits.js';
 import { parityBrackets, parityMerge } from './parity.js';
 import { alphaKey, collapse, constantsOut, floorBracket, foldProduct, narrow, refold, singlePoint, split, unroll } from './sums.js';
 
@@ -126,6 +127,11 @@ export const RULES = {
     ops: ['sum'], apply: (n) => collapse(n),
     explain: (b) => ['the Kronecker delta collapses the sum over ', over(b)],
   },
+  digits: {
+    name: 'digit-collapse', math: 'Σ_{f} g(f)·[⌊(f − 1)/k⌋ + 1 = m]·[(f − 1) mod k + 1 = r] = g(k·(m − 1) + r)·[lo ≤ … ≤ hi]', reason: 'the brackets read the digits of the index, and digits fix it (checked for each of its values)', visible: true,
+    ops: ['sum'], apply: (n, ctx) => digits(n, ctx.scope),
+    explain: (b) => ['the brackets read the mixed-radix digits of ', over(b), ', which fix it (checked for each of its values)'],
+  },
   floorBracket: {
     name: 'floor-bracket', math: '[⌊u/k⌋ = t] = [k·t ≤ u ≤ k·t + k − 1]', reason: 'a floor division matches a whole window of indices', visible: true,
     ops: ['iverson'], apply: (n) => floorBracket(n),
@@ -186,7 +192,7 @@ function decideBracket(n: Node, scope: Scope): Node | undefined {
 }
 
 const ALGEBRA: readonly Rule[] = [RULES.indexArith, RULES.mulCanon, RULES.addCanon, RULES.powCanon, RULES.bracket, RULES.minMax];
-const SUMS_LOCAL: readonly Rule[] = [RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.constantsOut];
+const SUMS_LOCAL: readonly Rule[] = [RULES.sumZero, RULES.collapse, RULES.digits, RULES.singlePoint, RULES.constantsOut];
 
 export const LOCAL_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, ...SUMS_LOCAL, RULES.foldProduct];
 /**
@@ -195,7 +201,7 @@ export const LOCAL_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, ...SUM
  */
 export const WORK_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, RULES.sumZero, RULES.constantsOut, RULES.foldProduct];
 export const CLOSED_RULES: readonly Rule[] = [
-  RULES.sqrtPower, ...ALGEBRA, RULES.floorBracket, RULES.sumZero, RULES.collapse, RULES.singlePoint, RULES.fold, RULES.split, RULES.constantsOut, RULES.narrow,
+  RULES.sqrtPower, ...ALGEBRA, RULES.floorBracket, RULES.sumZero, RULES.collapse, RULES.digits, RULES.singlePoint, RULES.fold, RULES.split, RULES.constantsOut, RULES.narrow,
   RULES.parityBrackets, RULES.parityMerge,
 ];
 /** The last pass of a closed form: named intermediates written back in (x̂ for (x − μ)/√(σ² + ε)). */

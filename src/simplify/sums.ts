@@ -46,7 +46,7 @@ export function collapse(n: Node): Node | undefined {
   const i = n.attrs.index!;
   const fs = parts(body);
   // a·([2p − 1 = m] + [2p = m]): distribute first, so each delta collapses its own sum
-  const mixed = fs.findIndex((f) => f.op === 'add' && f.args.some((t) => parts(t).some((g) => isDelta(g, i))));
+  const mixed = fs.findIndex((f) => f.op === 'add' && f.args.some((t) => deltaWithin(t, i)));
   if (mixed >= 0) {
     const others = fs.filter((_, j) => j !== mixed);
     return add(...fs[mixed]!.args.map((t) => node('sum', [lo, hi, product([...others, t])], n.attrs)));
@@ -69,6 +69,10 @@ export function collapse(n: Node): Node | undefined {
   }
   return undefined;
 }
+
+/** A delta on i in t's products and sums (max pooling's ((a·[…] + b·[…])·[…] + …) nests them). */
+const deltaWithin = (t: Node, i: string): boolean =>
+  isDelta(t, i) || ((t.op === 'mul' || t.op === 'add') && t.args.some((a) => deltaWithin(a, i)));
 
 const isDelta = (f: Node, i: string): boolean =>
   f.op === 'iverson' && f.attrs.rel === '=' && isIndexExpr(f.args[0]!) && isIndexExpr(f.args[1]!) && dependsOn(f, i);
@@ -93,21 +97,31 @@ export function narrow(n: Node, scope: Scope): Node | undefined {
   return changed ? node('sum', [lo, hi, product(keep)], n.attrs) : undefined;
 }
 
-/** [i ≥ e] as ['lo', e], [i ≤ e] as ['hi', e], when i's coefficient is ±1. */
+/**
+ * [i ≥ e] as ['lo', e], [i ≤ e] as ['hi', e]. With a coefficient a ≠ ±1 the bound is
+ * a floor: [2·j ≤ q + 1] is j ≤ ⌊(q + 1)/2⌋, [2·j ≥ q] is j ≥ ⌈q/2⌉ = ⌊(q + 1)/2⌋, as
+ * strided windows need (INDEX-CALCULUS.md's average pooling: ⌈m/2⌉).
+ */
 function asBound(f: Node, i: string): ['lo' | 'hi', Node] | undefined {
   const rel = f.attrs.rel!;
   if (rel === '=' || rel === '!=' || !isIndexExpr(f.args[0]!) || !isIndexExpr(f.args[1]!)) return undefined;
-  // a rel b as d = a − b rel 0, with d = c·i + r
-  const d = minus(toAffine(f.args[0]!)!, toAffine(f.args[1]!)!);
+  // every relation as d ≤ 0 over the integers: a < b is a − b + 1 ≤ 0, a ≥ b is b − a ≤ 0
+  const [a, b] = [toAffine(f.args[0]!)!, toAffine(f.args[1]!)!];
+  const base = rel === '<' || rel === '<=' ? minus(a, b) : minus(b, a);
+  const d = rel === '<' || rel === '>' ? plus(base, constant(1)) : base;
   const c = coefficientOf(d, `idx:${i}`);
-  if (!(Q.isOne(c) || Q.eq(c, Q.rat(-1)))) return undefined;
+  if (Q.isZero(c) || !Q.isInteger(c)) return undefined;
   if ([...d.terms.values()].some(([x]) => x.op !== 'idx' && dependsOn(x, i))) return undefined;
   const r = without(d, `idx:${i}`);
-  const strict = rel === '<' || rel === '>' ? 1 : 0;
-  const upper = (rel === '<' || rel === '<=') === Q.isOne(c); // the relation bounds i from above
-  // c·i + r ≤ 0 (or < 0): i ≤ −r (c = 1), i ≥ r (c = −1), and symmetric for ≥
-  const e = Q.isOne(c) ? scale(r, Q.rat(-1)) : r;
-  return upper ? ['hi', fromAffine(plus(e, constant(-strict)))] : ['lo', fromAffine(plus(e, constant(strict)))];
+  if (![...r.terms.values()].every(([, k]) => Q.isInteger(k)) || !Q.isInteger(r.c)) return undefined;
+  const floor = (e: ReturnType<typeof constant>, k: bigint): Node => {
+    const n = k === 1n ? fromAffine(e) : node('floordiv', [fromAffine(e), num(k)]);
+    const aff = toAffine(n);
+    return aff ? fromAffine(aff) : n;
+  };
+  // c·i + r ≤ 0: c > 0 gives i ≤ ⌊−r/c⌋; c < 0 gives |c|·i ≥ r, i ≥ ⌈r/|c|⌉ = ⌊(r + |c| − 1)/|c|⌋
+  if (c.n > 0n) return ['hi', floor(scale(r, Q.rat(-1)), c.n)];
+  return ['lo', floor(plus(r, constant(Q.rat(-c.n - 1n))), -c.n)];
 }
 
 /**
