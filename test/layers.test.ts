@@ -234,3 +234,11 @@ describe('closed forms through library layers read as a textbook writes them', (
     expect(form.match(/∂L\/∂p\[/g)).toHaveLength(4);
   });
 });
+
+describe('divisors', () => {
+  test('flatten of symbolic H, W is a located error that says the divisor must be a number', () => {
+    const e = specError('use std\ninput x[C, H, W]\nf = flatten(x)\n');
+    expect(e.span?.line).toBe(3);
+    expect(e.detail).toMatch(/in flatten: \/\/ takes a number as its divisor, and \(H\*W\) is not one here/);
+  });
+});

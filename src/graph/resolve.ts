@@ -3,7 +3,7 @@
 // sums whose ranges are inferred afterwards (ranges.ts). Binders get unique keys
 // while resolving, so two sums over `i` side by side never mix their constraints.
 import type { Node, Span } from '../ir/node.js';
-import { add, div, idx, iverson, mapNodes, mul, node, num, pow, read, size as sizeNode, sub } from '../ir/node.js';
+import { add, div, idx, isIndexExpr, iverson, mapNodes, mul, node, num, pow, read, size as sizeNode, sub } from '../ir/node.js';
 import type { IndexRange } from '../indices/prove.js';
 import { constant, fromAffine, minus, plus, toAffine } from '../indices/affine.js';
 import { parseDecimal, ratToString } from '../ir/rational.js';
@@ -138,6 +138,11 @@ export class Resolver {
           case '%':
             // by a constant ≤ 0 (a layer's stride = 0) there is no floor division to speak of
             const divisor = toAffine(b);
+            if (isIndexExpr(a) && (!divisor || divisor.terms.size > 0)) {
+              // LANGUAGE.md: `//` and `%` by a positive integer constant (flatten needs numeric H and W)
+              const what = e.right.span.source.slice(e.right.span.col - 1, e.right.span.endCol - 1);
+              throw new SpecError('shape', `${e.op} takes a number as its divisor, and ${what} is not one here (sizes in a divisor must be numbers)`, e.right.span);
+            }
             if (divisor && divisor.terms.size === 0 && divisor.c.n <= 0n) {
               const what = e.right.span.source.slice(e.right.span.col - 1, e.right.span.endCol - 1);
               throw new SpecError('shape', `the divisor ${what} of ${e.op} must be a positive integer, and here it is ${ratToString(divisor.c)}`, e.right.span);
