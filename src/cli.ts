@@ -5,6 +5,9 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Result } from './pipeline.js';
+import { compile } from './codegen/compile.js';
+import type { TargetName } from './codegen/targets.js';
+import { TARGETS } from './codegen/targets.js';
 import { checkPassed, run, summary } from './pipeline.js';
 import type { Report } from './render/documents.js';
 import { reportOf, toHtml, toHtmlIndex, toMarkdown, toTex } from './render/documents.js';
@@ -24,6 +27,9 @@ usage:
                                                       counterexample and a diagnosis
   gradproof summary FILE|DIR… [--json]                each layer's output shape and
                                                       parameter count, and the totals
+  gradproof compile FILE [--target js|ts|numpy|torch] [-o out]
+                                                      forward and backward as a standalone
+                                                      module, from the closed forms
   gradproof tex    FILE|DIR…  [-o out.tex]            the proofs as a LaTeX document
   gradproof md     FILE|DIR…  [-o out.md]             the proofs as Markdown ($$ blocks)
   gradproof html   FILE       [-o out.html]           the proofs as one self-contained page
@@ -39,7 +45,7 @@ compares each verdict with its claim's \`# expect: holds|fails|error\` comment
 (holds where there is none) and exits 0 when all match.
 Exit status: 2 bad input (or a claim error), 1 a check or a claim failed, 0 otherwise.`;
 
-const COMMANDS = ['derive', 'check', 'verify', 'summary', 'tex', 'md', 'html'] as const;
+const COMMANDS = ['derive', 'check', 'verify', 'summary', 'compile', 'tex', 'md', 'html'] as const;
 
 type Command = (typeof COMMANDS)[number];
 
@@ -52,6 +58,7 @@ interface Args {
   expect: boolean;
   sizes: Map<string, bigint>;
   seed?: string;
+  target: TargetName;
 }
 
 class UsageError extends Error {}
@@ -63,26 +70,35 @@ function parseArgs(argv: readonly string[]): Args | 'help' | 'version' {
   if (!COMMANDS.includes(command as Command)) {
     throw new UsageError(command ? `unknown command "${command}": expected ${COMMANDS.join(', ')}` : 'no command given');
   }
-  const args: Args = { command: command as Command, paths: [], json: false, solution: true, expect: false, sizes: new Map() };
+  const args: Args = { command: command as Command, paths: [], json: false, solution: true, expect: false, sizes: new Map(), target: 'js' };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === '--json') args.json = true;
     else if (a === '--no-solution') args.solution = false;
     else if (a === '--expect') args.expect = true;
-    else if (a === '--size' || a === '--seed' || a === '-o' || a === '--output') {
+    else if (a === '--size' || a === '--seed' || a === '-o' || a === '--output' || a === '--target') {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`${a} needs a value`);
-      if (a === '--seed') args.seed = v;
+      if (a === '--target') args.target = targetOf(v);
+      else if (a === '--seed') args.seed = v;
       else if (a === '-o' || a === '--output') args.output = v;
       else for (const part of v.split(',')) addSize(args.sizes, part);
     } else if (a.startsWith('--size=')) a.slice(7).split(',').forEach((p) => addSize(args.sizes, p));
     else if (a.startsWith('--seed=')) args.seed = a.slice(7);
+    else if (a.startsWith('--target=')) args.target = targetOf(a.slice(9));
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else args.paths.push(a);
   }
   if (!args.paths.length) throw new UsageError(`gradproof ${command} needs a FILE or DIR`);
-  if (args.output && (args.command === 'derive' || args.command === 'check' || args.command === 'summary')) throw new UsageError(`-o is for tex, md and html`);
+  if (args.output && (args.command === 'derive' || args.command === 'check' || args.command === 'summary')) throw new UsageError(`-o is for compile, tex, md and html`);
+  if (args.command === 'compile' && args.paths.length !== 1) throw new UsageError('gradproof compile takes one FILE');
   return args;
+}
+
+function targetOf(v: string): TargetName {
+  const t = TARGETS.find((x) => x === v);
+  if (!t) throw new UsageError(`--target takes ${TARGETS.join(', ')}, got "${v}"`);
+  return t;
 }
 
 function addSize(sizes: Map<string, bigint>, part: string): void {
@@ -162,6 +178,15 @@ export function main(argv: readonly string[], io: Io = stdio): number {
         ...(args.seed !== undefined && { seed: args.seed }),
       };
       source = readFileSync(file, 'utf8');
+      if (args.command === 'compile') {
+        const code = compile(run(file, source, { sizes: args.sizes, present: false }).derivation, args.target, version());
+        if (args.output) {
+          mkdirSync(dirname(args.output), { recursive: true });
+          writeFileSync(args.output, code);
+          io.err(`wrote ${args.output}\n`);
+        } else io.out(code);
+        continue;
+      }
       if (args.command === 'summary') {
         const table = summary(file, source);
         if (args.json) json.push(table);

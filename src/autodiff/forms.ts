@@ -16,6 +16,7 @@ import { CLOSED_RULES, ELEMENT_RULES, LOCAL_RULES, REFOLD_RULES, WORK_RULES } fr
 import { alphaKey } from '../simplify/sums.js';
 import type { LocalAdjoint } from './sweep.js';
 import { consumersOf, freeNames, localAdjoint } from './sweep.js';
+import { SpecError } from '../syntax/errors.js';
 
 export interface Element {
   readonly at: readonly bigint[];
@@ -32,6 +33,11 @@ export interface AdjointForms {
   /** The local form with every consumer's adjoint replaced by its closed form. */
   readonly substituted: Node;
   readonly closed: Simplified;
+  /**
+   * Why the closed form is the substituted local form, unsimplified: its simplification
+   * reached a limit (expression growth, steps). It is still correct, and checked.
+   */
+  readonly closedLimit?: string;
   /** Each element, when the sizes are concrete and the tensor has at most ELEMENT_LIMIT elements. */
   readonly elements?: readonly Element[];
 }
@@ -88,16 +94,31 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
       const c = closedOf.get(n.attrs.name!)!;
       return substIndices(c.closed.result, new Map(c.free.map((f, i) => [f, n.args[i]!])));
     });
-    const simplified = simplify(substituted, { ...base, rules: CLOSED_RULES, folds });
-    const refolded = simplify(simplified.result, { ...base, rules: REFOLD_RULES, elementFolds });
-    const closed = {
-      result: refolded.result,
-      steps: [...simplified.steps, ...refolded.steps],
-      rejected: [...simplified.rejected, ...refolded.rejected],
-      unvetted: simplified.unvetted + refolded.unvetted,
-    };
-    const elements = elementsOf(g, t, free, closed.result, folds, opts);
-    closedOf.set(t.name, { tensor: t, free, sweep, local, substituted, closed, ...(elements && { elements }) });
+    let closed: Simplified;
+    let closedLimit: string | undefined;
+    try {
+      const simplified = simplify(substituted, { ...base, rules: CLOSED_RULES, folds });
+      const refolded = simplify(simplified.result, { ...base, rules: REFOLD_RULES, elementFolds });
+      closed = {
+        result: refolded.result,
+        steps: [...simplified.steps, ...refolded.steps],
+        rejected: [...simplified.rejected, ...refolded.rejected],
+        unvetted: simplified.unvetted + refolded.unvetted,
+      };
+    } catch (e) {
+      // a limit is a fact about this form, not about the file: the other gradients go on,
+      // and this one keeps its substituted form (correct, checked, just not simplified)
+      if (!(e instanceof SpecError) || e.kind !== 'limit') throw e;
+      closedLimit = e.detail;
+      closed = { result: substituted, steps: [], rejected: [], unvetted: 0 };
+    }
+    let elements: readonly Element[] | undefined;
+    try {
+      elements = closedLimit ? undefined : elementsOf(g, t, free, closed.result, folds, opts);
+    } catch (e) {
+      if (!(e instanceof SpecError) || e.kind !== 'limit') throw e;
+    }
+    closedOf.set(t.name, { tensor: t, free, sweep, local, substituted, closed, ...(closedLimit && { closedLimit }), ...(elements && { elements }) });
   }
   return { graph: g, adjoints: closedOf, folds, elementFolds };
 }

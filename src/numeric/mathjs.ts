@@ -109,3 +109,39 @@ function makeBigField(digits: number): Field<Big> {
     },
   };
 }
+
+// ---------------------------------------------------------------------------------
+// For bench/unrolled.ts only (issue 6: gradproof against the unrolled approach).
+// The baseline there writes a loss out element by element (x1 … xn, g1 … gn) and
+// asks mathjs to differentiate (`derivative`) and `simplify` it. It lives in this
+// file only because this is the one module allowed to import mathjs; nothing in src/
+// calls it. Unlike the rest of this file it does hand text to mathjs: the
+// benchmark's own generated arithmetic (checked below), parsed by a separate full
+// instance created here, so the bigField instances above and their precision are
+// untouched. The benchmark checks every answer numerically against the closed form.
+const UNROLLED_TEXT = /^[A-Za-z0-9_()+\-*/^. ]*$/;
+let unrolledMath: import('mathjs').MathJsInstance | undefined;
+
+/**
+ * d(expr)/d(variable) by mathjs's `derivative` (its own simplification off), then
+ * mathjs's `simplify`, with the time of each stage in ms. Benchmark only.
+ */
+export async function unrolledDerivative(
+  expr: string,
+  variable: string,
+): Promise<{ text: string; parseMs: number; diffMs: number; simplifyMs: number }> {
+  if (!UNROLLED_TEXT.test(expr) || !/^[A-Za-z]\w*$/.test(variable)) throw new Error('unrolledDerivative: generated arithmetic only');
+  if (!unrolledMath) {
+    const { all } = await import('mathjs');
+    unrolledMath = create(all);
+  }
+  const math = unrolledMath;
+  const t0 = performance.now();
+  const parsed = math.parse(expr);
+  const t1 = performance.now();
+  const derivative = math.derivative(parsed, variable, { simplify: false });
+  const t2 = performance.now();
+  const text = math.simplify(derivative).toString();
+  const t3 = performance.now();
+  return { text, parseMs: t1 - t0, diffMs: t2 - t1, simplifyMs: t3 - t2 };
+}

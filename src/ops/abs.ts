@@ -9,6 +9,7 @@ const base = unary({
   forward: (F, a, env) => (env.kink(F.abs(a)), F.abs(a)),
   slope: (a) => call('sign', a),
   latex: '',
+  code: (a, w) => w.fn('abs', [a]),
 });
 
 export const abs: Op = {

@@ -27,4 +27,10 @@ export const add: Op = {
       })
       .join('');
   },
+  // a − b rather than a + (−1)·b
+  code: (n, w) =>
+    n.args.slice(1).reduce((s, t) => {
+      const { negative, abs } = splitSign(t);
+      return w.binary(negative ? '-' : '+', s, w.arg(abs));
+    }, w.arg(n.args[0]!)),
 };

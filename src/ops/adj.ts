@@ -20,4 +20,5 @@ export const adj: Op = {
   derivative: () => undefined,
   precedence: PREC.atom,
   print: (n, p) => p.element(n.attrs.name!, n.args.map((a) => p.arg(a, 0)), true, !!n.attrs.guarded, !!n.attrs.upstream),
+  code: (n, w) => w.element(n),
 };

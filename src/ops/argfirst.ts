@@ -32,4 +32,5 @@ export const argfirst: Op = {
       ? `\\left[${at} = \\operatorname{arg\\,max}_{${lo} \\le ${i} \\le ${hi}} ${body}\\right]`
       : `[${at} = argmax_{${i}=${lo}..${hi}} ${body}]`;
   },
+  code: (n, w) => w.reduce(n, 'argfirst'),
 };

@@ -6,4 +6,5 @@ export const exp = unary({
   forward: (F, a) => F.exp(a),
   slope: (_a, n) => n,
   latex: '\\exp',
+  code: (a, w) => w.fn('exp', [a]),
 });

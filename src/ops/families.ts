@@ -3,7 +3,7 @@
 import type { Node, OpName } from '../ir/node.js';
 import { mul } from '../ir/node.js';
 import type { Field } from '../numeric/field.js';
-import type { Differentiate, Env, Evaluate, Op, Printer, ValueKind } from './op.js';
+import type { CodeWriter, Differentiate, Env, Evaluate, Op, Printer, ValueKind } from './op.js';
 import { PREC } from './op.js';
 
 export const realResult = (): ValueKind => 'real';
@@ -25,6 +25,8 @@ export function unary(spec: {
   slope: (a: Node, n: Node) => Node;
   text?: string;
   latex: string;
+  /** The forward in generated code, from the argument's code (src/codegen). */
+  code: (a: string, w: CodeWriter) => string;
 }): Op {
   return {
     name: spec.name,
@@ -40,5 +42,6 @@ export function unary(spec: {
       p.style === 'latex'
         ? `${spec.latex}\\left(${p.arg(n.args[0]!, 0)}\\right)`
         : `${spec.text ?? spec.name}(${p.arg(n.args[0]!, 0)})`,
+    code: (n: Node, w: CodeWriter) => spec.code(w.arg(n.args[0]!), w),
   };
 }

@@ -19,4 +19,5 @@ export const floordiv: Op = {
     p.style === 'latex'
       ? `\\left\\lfloor \\frac{${p.arg(n.args[0]!, 0)}}{${p.arg(n.args[1]!, 0)}} \\right\\rfloor`
       : `⌊${p.arg(n.args[0]!, PREC.mul + 1)}/${p.arg(n.args[1]!, PREC.atom)}⌋`,
+  code: (n, w) => w.binary('//', w.arg(n.args[0]!), w.arg(n.args[1]!)),
 };

@@ -12,4 +12,5 @@ export const idx: Op = {
   derivative: noDerivative,
   precedence: PREC.atom,
   print: (n, p) => p.name(n.attrs.name!),
+  code: (n, w) => w.index(n.attrs.name!),
 };

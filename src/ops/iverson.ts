@@ -45,4 +45,5 @@ export const iverson: Op = {
     const body = `${p.arg(n.args[0]!, 0)} ${rel} ${p.arg(n.args[1]!, 0)}`;
     return p.style === 'latex' ? `\\left[${body}\\right]` : `[${body}]`;
   },
+  code: (n, w) => w.select(w.condition(n), '1', '0'),
 };

@@ -7,4 +7,5 @@ export const log = unary({
   forward: (F, a) => F.log(a),
   slope: (a) => pow(a, num(-1)),
   latex: '\\log',
+  code: (a, w) => w.fn('log', [a]),
 });

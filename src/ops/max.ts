@@ -31,4 +31,6 @@ export const max: Op = {
     p.style === 'latex'
       ? `\\max\\left(${p.arg(n.args[0]!, 0)}, ${p.arg(n.args[1]!, 0)}\\right)`
       : `max(${p.arg(n.args[0]!, 0)}, ${p.arg(n.args[1]!, 0)})`,
+  // a tie goes to the first argument (LANGUAGE.md), as in evaluate
+  code: (n, w) => w.select(w.compare(w.arg(n.args[0]!), '>=', w.arg(n.args[1]!)), w.arg(n.args[0]!), w.arg(n.args[1]!)),
 };

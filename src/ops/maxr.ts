@@ -53,4 +53,5 @@ export const maxr: Op = {
     const i = p.name(n.attrs.index!);
     return p.style === 'latex' ? `\\max_{${lo} \\le ${i} \\le ${hi}} ${body}` : `max_{${i}=${lo}..${hi}} ${body}`;
   },
+  code: (n, w) => w.reduce(n, 'max'),
 };

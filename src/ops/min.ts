@@ -30,4 +30,5 @@ export const min: Op = {
     p.style === 'latex'
       ? `\\min\\left(${p.arg(n.args[0]!, 0)}, ${p.arg(n.args[1]!, 0)}\\right)`
       : `min(${p.arg(n.args[0]!, 0)}, ${p.arg(n.args[1]!, 0)})`,
+  code: (n, w) => w.select(w.compare(w.arg(n.args[0]!), '<=', w.arg(n.args[1]!)), w.arg(n.args[0]!), w.arg(n.args[1]!)),
 };

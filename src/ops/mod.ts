@@ -19,4 +19,5 @@ export const mod: Op = {
     p.style === 'latex'
       ? `${p.arg(n.args[0]!, PREC.mul + 1)} \\bmod ${p.arg(n.args[1]!, PREC.mul + 1)}`
       : `${p.arg(n.args[0]!, PREC.mul + 1)} mod ${p.arg(n.args[1]!, PREC.mul + 1)}`,
+  code: (n, w) => w.binary('%', w.arg(n.args[0]!), w.arg(n.args[1]!)),
 };

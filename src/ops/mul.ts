@@ -4,7 +4,7 @@ import { add, mul as mulNode } from '../ir/node.js';
 import type { Op } from './op.js';
 import { PREC } from './op.js';
 import { sameKind } from './families.js';
-import { printProduct, splitSign } from './layout.js';
+import { fraction, printProduct, splitSign } from './layout.js';
 
 export const mul: Op = {
   name: 'mul',
@@ -36,5 +36,16 @@ export const mul: Op = {
     const minus = p.style === 'latex' ? '-' : '−';
     if (negative) return minus + printProduct(abs.op === 'mul' ? abs.args : [abs], p);
     return printProduct(n.args, p);
+  },
+  // Iverson brackets first, and the rest only where they all hold: a strong zero (Knuth)
+  // never reads outside a tensor, as in evaluate. Negative powers divide, as written.
+  code(n, w) {
+    const brackets = n.args.filter((a) => a.op === 'iverson');
+    const { negative, abs } = splitSign(mulNode(...n.args.filter((a) => a.op !== 'iverson')));
+    const { top, bottom } = fraction(abs.op === 'mul' ? abs.args : [abs]);
+    const product = (fs: readonly Node[]): string => (fs.length ? fs.map((f) => w.arg(f)).reduce((p, f) => w.binary('*', p, f)) : '1');
+    let value = bottom.length ? w.binary('/', product(top), product(bottom)) : product(top);
+    if (negative) value = `(-${value})`;
+    return brackets.length ? w.select(w.and(brackets.map((b) => w.condition(b))), value, '0') : value;
   },
 };

@@ -13,6 +13,7 @@ export const num: Op = {
   // a fraction or a negative number needs parentheses under a power or a product
   precedence: (n) => numberPrecedence(n.attrs.value!),
   print: (n, p) => p.number(n.attrs.value!),
+  code: (n, w) => w.num(n.attrs.value!),
 };
 
 /** How tightly a printed number binds: 2 is an atom, −2 and 1/2 are not. */

@@ -1,7 +1,7 @@
 // The Op contract: everything the engine knows of one primitive, in one place
 // (ARCHITECTURE.md, "organise by op, not by pass"). Passes call these facets and
 // never switch on op names.
-import type { Node, OpName } from '../ir/node.js';
+import type { Node, OpName, Rel } from '../ir/node.js';
 import type { Rational } from '../ir/rational.js';
 import type { Field } from '../numeric/field.js';
 
@@ -37,6 +37,35 @@ export interface Printer {
   number(r: Rational): string;
 }
 
+/** The math functions every code target provides (src/codegen/targets.ts). */
+export type MathFn = 'exp' | 'log' | 'sqrt' | 'abs' | 'sin' | 'cos' | 'tanh' | 'pow';
+
+/**
+ * Writes generated code for one target (src/codegen): each op says how its value is
+ * computed from its children's code; the writer knows the target's syntax, where
+ * tensors live in memory, and the loops that reductions need.
+ */
+export interface CodeWriter {
+  /** A child's code, parenthesised. */
+  arg(n: Node): string;
+  num(r: Rational): string;
+  readonly pi: string;
+  fn(name: MathFn, args: readonly string[]): string;
+  binary(op: '+' | '-' | '*' | '/' | '//' | '%', a: string, b: string): string;
+  /** cond ? a : b, evaluating only the branch taken (strong zeros rely on it). */
+  select(cond: string, a: string, b: string): string;
+  compare(a: string, rel: Rel, b: string): string;
+  and(conds: readonly string[]): string;
+  /** An Iverson bracket's condition, as a boolean. */
+  condition(n: Node): string;
+  index(name: string): string;
+  size(name: string): string;
+  /** A tensor's element (a read or an upstream gradient), 0 outside a guarded read's range. */
+  element(n: Node): string;
+  /** A reduction computed by a loop into a temporary, hoisted as far out as its indices allow. */
+  reduce(n: Node, kind: 'sum' | 'max' | 'argfirst'): string;
+}
+
 /** Precedence levels for printing. */
 export const PREC = { add: 1, mul: 2, neg: 3, pow: 4, atom: 5 } as const;
 
@@ -58,4 +87,6 @@ export interface Op {
   /** How tightly the printed form binds (PREC); a function where it depends on the node. */
   readonly precedence: number | ((n: Node) => number);
   print(n: Node, p: Printer): string;
+  /** How generated code computes it (src/codegen), in float64. */
+  code(n: Node, w: CodeWriter): string;
 }

@@ -11,4 +11,5 @@ export const pi: Op = {
   derivative: noDerivative,
   precedence: PREC.atom,
   print: (_n, p) => (p.style === 'latex' ? '\\pi' : 'π'),
+  code: (_n, w) => w.pi,
 };

@@ -39,6 +39,17 @@ export const pow: Op = {
     if (e && SUPERSCRIPT[e]) return base + SUPERSCRIPT[e];
     return `${base}^${b.op === 'num' && e!.startsWith('-') === false && !e!.includes('/') ? e : `(${p.arg(b, 0)})`}`;
   },
+  // the common exponents without a call: a⁻¹, a², √a, 1/√a
+  code(n, w) {
+    const [a, b] = n.args as [Node, Node];
+    const e = b.op === 'num' ? Q.ratToString(b.attrs.value!) : undefined;
+    const base = w.arg(a);
+    if (e === '-1') return w.binary('/', '1', base);
+    if (e === '2') return w.binary('*', base, base);
+    if (e === '1/2') return w.fn('sqrt', [base]);
+    if (e === '-1/2') return w.binary('/', '1', w.fn('sqrt', [base]));
+    return w.fn('pow', [base, w.arg(b)]);
+  },
 };
 
 function isNegativeExponent(n: Node): boolean {

@@ -20,4 +20,5 @@ export const read: Op = {
   derivative: () => undefined,
   precedence: PREC.atom,
   print: (n, p) => p.element(n.attrs.name!, n.args.map((a) => p.arg(a, 0)), false, !!n.attrs.guarded),
+  code: (n, w) => w.element(n),
 };

@@ -8,4 +8,6 @@ export const relu = unary({
   forward: (F, a, env) => (env.kink(F.abs(a)), F.cmp(a, F.zero) > 0 ? a : F.zero),
   slope: (a) => iverson(a, '>', num(0)),
   latex: '\\operatorname{relu}',
+  // relu′(0) = 0 is the derivative's business; the value at 0 is 0 either way
+  code: (a, w) => w.select(w.compare(a, '>', '0'), a, '0'),
 });

@@ -9,4 +9,5 @@ export const sigmoid = unary({
   slope: (_a, n) => mul(n, add(num(1), neg(n))),
   text: 'σ',
   latex: '\\sigma',
+  code: (a, w) => w.binary('/', '1', `(${w.binary('+', '1', w.fn('exp', [`(-${a})`]))})`),
 });

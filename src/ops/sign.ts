@@ -8,6 +8,7 @@ const base = unary({
   forward: (F, a, env) => (env.kink(F.abs(a)), F.fromNumber(F.cmp(a, F.zero))),
   slope: () => num(0),
   latex: '\\operatorname{sign}',
+  code: (a, w) => w.select(w.compare(a, '>', '0'), '1', w.select(w.compare(a, '<', '0'), '-1', '0')),
 });
 
 export const sign: Op = { ...base, derivative: () => undefined };

@@ -9,6 +9,7 @@ const base = unary({
   forward: (F, a) => F.sqrt(a),
   slope: (a) => mul(num(rat(1, 2)), pow(call('sqrt', a), num(-1))),
   latex: '\\sqrt',
+  code: (a, w) => w.fn('sqrt', [a]),
 });
 
 export const sqrt: Op = {

@@ -25,4 +25,5 @@ export const sum: Op = {
     const i = p.name(n.attrs.index!);
     return p.style === 'latex' ? `\\sum_{${i}=${lo}}^{${hi}} ${body}` : `Σ_{${i}=${lo}}^{${hi}} ${body}`;
   },
+  code: (n, w) => w.reduce(n, 'sum'),
 };

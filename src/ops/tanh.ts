@@ -7,4 +7,5 @@ export const tanh = unary({
   forward: (F, a) => F.tanh(a),
   slope: (_a, n) => add(num(1), neg(pow(n, num(2)))),
   latex: '\\tanh',
+  code: (a, w) => w.fn('tanh', [a]),
 });

@@ -37,6 +37,7 @@ export function deriveText(r: Result): string {
     out.push('', `  ${printText(lhs(f), n)}${rangeText(g, f)}`);
     out.push(`    local    ${printText(lhs(f), n)} = ${printText(f.local.result, n)}`);
     out.push(`    closed   ${printText(lhs(f), n)} = ${printText(r.shown.get(gr.name)?.closed ?? f.closed.result, n)}`);
+    if (f.closedLimit) out.push(`             (substituted, not simplified: ${f.closedLimit})`);
     const refused = f.local.rejected.length + f.closed.rejected.length;
     if (refused) out.push(`    note     the numeric check refused ${refused} simplification step${refused > 1 ? 's' : ''} (${[...new Set([...f.local.rejected, ...f.closed.rejected].map((s) => s.rule.name))].join(', ')}): please report it`);
     const concrete = r.concrete?.derivation.adjoints.get(gr.name) ?? f;

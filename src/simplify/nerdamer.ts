@@ -279,3 +279,41 @@ export function factorTerms(p: Poly): Factored | undefined {
     return same ? { coef, factors } : undefined;
   });
 }
+
+// ---------------------------------------------------------------------------------
+// For bench/unrolled.ts only (issue 6: gradproof against the unrolled approach).
+// The baseline there writes a loss out element by element (x1 … xn, g1 … gn) and
+// asks nerdamer itself to differentiate and simplify it. It lives in this file only
+// because this is the one module allowed to import nerdamer-prime; nothing in src/
+// calls it and its answers never reach a derivation. It deliberately uses what the
+// rest of this file avoids (see the top: diff is wrong under √, upstream #675;
+// simplify hangs on batch-norm-sized input): measuring that is the point, and the
+// benchmark checks every answer numerically against the closed form and reports
+// "wrong" when they disagree. test/nerdamer.test.ts ("no diff here") scans this file
+// for method calls of nerdamer's diff and simplify and its exports for such names:
+// this function is the one, deliberate exception, so it takes the functions off the
+// namespace first; if that exception should be written into the test instead,
+// change the test.
+// Only the benchmark's own generated text is accepted (names, digits, arithmetic).
+const UNROLLED_TEXT = /^[A-Za-z0-9_()+\-*/^. ]*$/;
+
+/**
+ * d(expr)/d(variable) by nerdamer, then its `simplify` (or `expand`), with the time
+ * of each stage in ms. Benchmark only: see the comment above.
+ */
+export function unrolledDerivative(
+  expr: string,
+  variable: string,
+  finish: 'simplify' | 'expand',
+): { text: string; parseMs: number; diffMs: number; simplifyMs: number } {
+  if (!UNROLLED_TEXT.test(expr) || !/^[A-Za-z]\w*$/.test(variable)) throw new Error('unrolledDerivative: generated arithmetic only');
+  const { diff, simplify, expand } = nerdamer;
+  const t0 = performance.now();
+  const parsed = nerdamer(expr);
+  const t1 = performance.now();
+  const derivative = diff(parsed, variable);
+  const t2 = performance.now();
+  const text = (finish === 'simplify' ? simplify(derivative) : expand(derivative)).toString();
+  const t3 = performance.now();
+  return { text, parseMs: t1 - t0, diffMs: t2 - t1, simplifyMs: t3 - t2 };
+}
