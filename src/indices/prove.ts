@@ -6,7 +6,7 @@
 // the facts that every declared range is non-empty (N − K ≥ 0 for a valid
 // convolution), settle the sign. Sound, not complete: "not proved" keeps a bracket.
 import type { Node, Rel } from '../ir/node.js';
-import { node } from '../ir/node.js';
+import { key as nodeKey, node } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import type { Affine } from './affine.js';
 import { constant, fromAffine, isConstant, minus, plus, scale, toAffine, without } from './affine.js';
@@ -32,8 +32,47 @@ export function withRange(scope: Scope, index: string, range: IndexRange): Scope
 
 const MAX_DEPTH = 24; // substitution steps in one proof: a bound on work, not on time
 
+/**
+ * Answers already given in a scope (scopes are immutable): the simplifier asks the same
+ * relation again on every pass to its fixpoint, and a proof through the facts is the
+ * costliest thing it does (profiled: 80% of deriving mse-loss.layer).
+ */
+const answers = new Map<string, Map<string, boolean>>();
+const MAX_SCOPES = 4096; // scopes remembered before the table is emptied (memory, not results)
+const signatures = new WeakMap<Scope, string>();
+
+/** Equal scopes (the same ranges, facts and size bounds) share their answers. */
+function signature(scope: Scope): string {
+  let s = signatures.get(scope);
+  if (s === undefined) {
+    const ranges = [...scope.ranges].map(([i, r]) => `${i}:${nodeKey(r.lo)}..${nodeKey(r.hi)}`).sort().join(';');
+    s = `${ranges}|${scope.facts.map(affineKey).join(';')}|${[...scope.sizeMin].map(([k, v]) => `${k}>=${v}`).sort().join(';')}`;
+    signatures.set(scope, s);
+  }
+  return s;
+}
+
+const affineKey = (e: Affine): string =>
+  [...e.terms].map(([k, [, c]]) => `${k}*${c.n}/${c.d}`).sort().join('+') + `+${e.c.n}/${e.c.d}`;
+
 /** Proves e ≥ 0 for every value of the indices in scope and all admissible sizes. */
 export function proveNonNeg(e: Affine, scope: Scope, depth = 0): boolean {
+  if (depth !== 0) return proveUncached(e, scope, depth);
+  const sig = signature(scope);
+  let known = answers.get(sig);
+  if (!known) {
+    if (answers.size >= MAX_SCOPES) answers.clear();
+    answers.set(sig, (known = new Map()));
+  }
+  const k = affineKey(e);
+  const hit = known.get(k);
+  if (hit !== undefined) return hit;
+  const result = proveUncached(e, scope, depth);
+  known.set(k, result);
+  return result;
+}
+
+function proveUncached(e: Affine, scope: Scope, depth: number): boolean {
   // An integer e is ≥ 0 as soon as e > −1: the bounds of ⌊x/k⌋ are fractional, so
   // this is what lets 1 ≤ ⌊(m + 1)/2⌋ follow from m ≥ 1.
   const target = isIntegral(e) ? plus(e, constant(Q.rat(INTEGER_SLACK - 1n, INTEGER_SLACK))) : e;
