@@ -33,7 +33,8 @@ const dir = mkdtempSync(join(tmpdir(), 'gradproof-python-'));
 
 // ── the interpreter ─────────────────────────────────────────────────────────────────
 
-const CANDIDATES = ['python3', '/usr/bin/python3'];
+// GRADPROOF_PYTHON first: .ci/run points it at a venv with torch where a torch wheel is on the machine
+const CANDIDATES = [...(process.env['GRADPROOF_PYTHON'] ? [process.env['GRADPROOF_PYTHON']] : []), 'python3', '/usr/bin/python3'];
 
 /** The first candidate that runs `code` (which prints a line), as its real executable (past pyenv's shims). */
 function findPython(code: string): { exe: string; line: string } | undefined {

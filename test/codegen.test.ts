@@ -198,6 +198,14 @@ describe('what reaches the generated code', () => {
       const py = compile(r.derivation, target);
       expect(py).not.toMatch(/^\s*(lambda|class|return) = /m);
     }
+    // and names of the module's own functions and helpers (a tensor named forward once
+    // shadowed forward() inside backward(); a leaf named ctx broke the torch Layer)
+    const own = run('own.layer', 'input forward[2], ctx, str\nsizes_of[i] = forward[i] * ctx + str\n', { present: false });
+    const py = compile(own.derivation, 'torch');
+    expect(py).not.toMatch(/^\s*(forward|ctx|str|sizes_of) = /m);
+    expect(py).toMatch(/def forward\(ctx, forward_1, ctx_1, str_1\):/);
+    const m2 = await load(own);
+    expect([...(m2.forward({ forward: Float64Array.of(1, 2), ctx: 3, str: 0.5 })['sizes_of'] as Float64Array)]).toEqual([3.5, 6.5]);
   });
 
   test('the TypeScript module type-checks under --strict', () => {

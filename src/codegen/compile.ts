@@ -308,7 +308,8 @@ function pythonModule(p: Parts, torch: boolean, version: string): string {
     const lines = sizeKeys.map((s) => `    ${nm(`size:${s}`)} = int(sizes[${literal(s)}])`);
     for (const t of p.leaves) {
       const v = nm(`tensor:${t.name}`);
-      if (!t.dims.length) lines.push(`    ${v} = float(inputs[${literal(t.name)}])`);
+      // a scalar as a 0-d float64 (NumPy 2 refuses float() of a 1-element array; and x/0 is inf, not an exception)
+      if (!t.dims.length) lines.push(`    ${v} = np.float64(np.asarray(inputs[${literal(t.name)}], dtype=np.float64).reshape(()))`);
       else {
         const want = L.length({ ident: '', dims: t.dims });
         lines.push(`    ${v} = np.ascontiguousarray(inputs[${literal(t.name)}], dtype=np.float64).ravel()`);
@@ -327,7 +328,7 @@ function pythonModule(p: Parts, torch: boolean, version: string): string {
   if (!g.lossDefined) {
     for (const o of g.outputs) {
       const t = g.tensors.get(o)!;
-      out.push(`    ${nm(`upstream:${o}`)} = ${t.dims.length ? `np.ascontiguousarray(upstream[${literal(o)}], dtype=np.float64).ravel()` : `float(upstream[${literal(o)}])`}`);
+      out.push(`    ${nm(`upstream:${o}`)} = ${t.dims.length ? `np.ascontiguousarray(upstream[${literal(o)}], dtype=np.float64).ravel()` : `np.float64(np.asarray(upstream[${literal(o)}], dtype=np.float64).reshape(()))`}`);
     }
   }
   out.push(...S.statements(p.backward, '    '));

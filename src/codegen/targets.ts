@@ -41,7 +41,7 @@ const paren = (s: string): string => `(${s})`;
 const JS_RESERVED = new Set(
   ('break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof ' +
     'new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public ' +
-    'await arguments eval undefined NaN Infinity Math inputs upstream saved sizes out').split(' '),
+    'await arguments eval undefined NaN Infinity Math inputs upstream saved sizes out forward backward sizesOf Float64Array Number Error').split(' '),
 );
 
 export const js: Syntax = {
@@ -85,7 +85,8 @@ export const js: Syntax = {
 
 const PY_RESERVED = new Set(
   ('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda ' +
-    'nonlocal not or pass raise return try while with yield math np torch inputs upstream saved sizes out range len abs float int').split(' '),
+    'nonlocal not or pass raise return try while with yield math np torch inputs upstream saved sizes out range len abs float int ' +
+    'str ValueError forward backward sizes_of ctx grads scale Layer _at _exp _log _sqrt _pow _abs _sin _cos _tanh').split(' '),
 );
 
 export const python: Syntax = {
