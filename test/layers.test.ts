@@ -242,3 +242,16 @@ describe('divisors', () => {
     expect(e.detail).toMatch(/in flatten: \/\/ takes a number as its divisor, and \(H\*W\) is not one here/);
   });
 });
+
+describe('limits are per form, not per file', () => {
+  test('a small 2-D max-pooling network whose written-out elements pass the step limit still derives', () => {
+    // each of c3.w's 100 elements written out: 36 window terms × 4 max-pool cases, past
+    // 20,000 steps; this once failed the whole file
+    const text = 'use std\ninput img[2, 26, 26]\nc2 = conv2d(img, filters = 2, kernel = 7, stride = 2)\nc3 = conv2d(c2, filters = 2, kernel = 5)\np3 = maxpool2d(c3, kernel = 2)\ngrad c3.w\n';
+    const d = derive(graph(text));
+    const f = d.adjoints.get('c3.w')!;
+    expect(f.elements).toBeUndefined();
+    expect(f.closedLimit).toBeUndefined();
+    expect(printText(f.closed.result)).toContain('∂L/∂p3[m, ⌊(i + 1)/2⌋, ⌊(j + 1)/2⌋]');
+  }, 30_000);
+});
