@@ -406,3 +406,30 @@ describe(`the torch target (${TORCH ? `${TORCH.exe}, torch ${TORCH.line}` : 'tor
     });
   }
 });
+
+describe('the torch target with a loss defined in the file', () => {
+  // L = Σᵢ (yᵢ − tᵢ)²/2 with y = W·x + b: Layer.apply gives L itself, and (3·L).backward()
+  // must scale the derived gradients by autograd's 3, as torch's own graph does
+  test.skipIf(!TORCH)(`mse-loss: (3·L).backward() through Layer equals torch autograd (${TORCH ? 'torch found' : NO_TORCH})`, () => {
+    const r = run('derivations/language/mse-loss.layer', readFileSync('derivations/language/mse-loss.layer', 'utf8'), { present: false });
+    const module = write('mse_torch.py', compile(r.derivation, 'torch'));
+    const script = write('mse_driver.py', [
+      'import importlib.util, sys',
+      'import torch',
+      'spec = importlib.util.spec_from_file_location("m", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)',
+      'torch.manual_seed(1)',
+      'x = torch.randn(3, dtype=torch.float64, requires_grad=True); t = torch.randn(2, dtype=torch.float64)',
+      'W = torch.randn(2, 3, dtype=torch.float64, requires_grad=True); b = torch.randn(2, dtype=torch.float64, requires_grad=True)',
+      'L = m.Layer.apply(x, t, W, b); (3 * L).backward()',
+      'mine = [x.grad.clone(), W.grad.clone(), b.grad.clone()]',
+      'x2, W2, b2 = [v.detach().clone().requires_grad_(True) for v in (x, W, b)]',
+      'L2 = ((W2 @ x2 + b2 - t) ** 2).sum() / 2; (3 * L2).backward()',
+      'print(max((a - c).abs().max().item() for a, c in zip(mine, [x2.grad, W2.grad, b2.grad])), abs((L - L2).item()))',
+    ].join('\n'));
+    const out = spawnSync(TORCH!.exe, [script, module], { encoding: 'utf8', timeout: 120_000 });
+    expect(out.status, out.stderr).toBe(0);
+    const [grads, value] = out.stdout.trim().split(/\s+/).map(Number);
+    expect(grads).toBeLessThan(1e-12);
+    expect(value).toBeLessThan(1e-12);
+  });
+});

@@ -364,6 +364,8 @@ function torchFunction(p: Parts, L: Lowering): string[] {
     ...sizeLines,
     `        upstream = {${g.lossDefined ? '' : outs.map((o) => `${literal(o)}: grad_${identifier(o)}.detach().cpu().double().numpy().ravel()`).join(', ')}}`,
     '        grads = backward(inputs, upstream, saved, sizes)',
+    // a loss's own gradient from autograd (1 for L.backward()) scales every result
+    ...(g.lossDefined ? [`        grads = {k: v * float(grad_${identifier(g.loss)}) for k, v in grads.items()}`] : []),
     `        return ${p.leaves.map((t) => (p.grads.includes(t.name) ? `torch.as_tensor(np.asarray(grads[${literal(t.name)}], dtype=np.float64)).reshape(${shapeOf(t)})` : 'None')).join(', ')}${p.leaves.length === 1 ? ',' : ''}`,
     '',
   ];
