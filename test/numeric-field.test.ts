@@ -242,3 +242,18 @@ describe('Rng', () => {
     expect(B.cmp(B.fromRational(z), B.fromRational(parseDecimal(B.toString(B.fromRational(z)))))).toBe(0);
   });
 });
+
+describe('half-integer powers through sqrt (a speed path)', () => {
+  const B = bigField(64);
+  const n = (x: string): Big => B.fromRational(rat(BigInt(x)));
+  test('agree with exp(b·ln a) to the last digits, and keep decimal.js at 0, below 0 and at ∞', () => {
+    // 2^(−1/2) = 0.70710678118654752440084436210484903928483593768847403658833986899…,
+    // to 60 significant digits …588339|87 rounds to …58834
+    expect(B.toString(B.pow(n('2'), B.fromRational(rat(-1, 2))), 60)).toBe('0.70710678118654752440084436210484903928483593768847403658834');
+    // 9^(3/2) = 27 exactly; 4^(−3/2) = 1/8
+    expect(B.toString(B.pow(n('9'), B.fromRational(rat(3, 2))))).toBe('27');
+    expect(B.toString(B.pow(n('4'), B.fromRational(rat(-3, 2))))).toBe('0.125');
+    expect(B.toString(B.pow(B.zero, B.fromRational(rat(-1, 2))))).toBe('Infinity');
+    expect(B.isNaN(B.pow(n('-4'), B.fromRational(rat(1, 2))))).toBe(true);
+  });
+});
