@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { compile } from '../src/codegen/compile.js';
 import { derive } from '../src/autodiff/forms.js';
 import { buildGraph } from '../src/graph/build.js';
+import { forgetProofs } from '../src/indices/prove.js';
 import { run } from '../src/pipeline.js';
 import { parseSpec } from '../src/syntax/parse.js';
 
@@ -83,23 +84,25 @@ for (const K of [3, 31]) {
   await ratio(`conv1d, K = ${K} (dL/dx, dL/dw, dL/db)`, conv, { x: random(N), w: random(K), b: 0.1 }, { o: random(N - K + 1) });
 }
 
-// deriving each bundled file after start-up: parse, build, derive (local, closed and
-// elementwise forms); and the same with every simplification step vetted in float64, as
-// `gradproof derive` does
-console.log('\n| file | parse + build + derive | with every step vetted |', '\n|---|---:|---:|');
-for (const file of layerFiles('derivations')) {
+// deriving each bundled file after start-up (JIT warm): derive alone (the reverse sweep
+// and the simplification of every form, local, closed and elementwise) with the index
+// prover's remembered answers forgotten before each run; then parse + build + derive
+// with every simplification step vetted in float64, as `gradproof derive` does
+console.log('\n| file | derive | parse + build + derive, every step vetted |', '\n|---|---:|---:|');
+const files = layerFiles('derivations');
+for (const file of files) derive(buildGraph(parseSpec(file, readFileSync(file, 'utf8')))); // warm-up
+for (const file of files) {
   const text = readFileSync(file, 'utf8');
-  const bare = (): unknown => derive(buildGraph(parseSpec(file, text)));
-  const vetted = (): unknown => run(file, text, { present: false });
-  const t = (f: () => unknown): number => {
-    f();
+  const g = buildGraph(parseSpec(file, text));
+  const t = (f: () => unknown, cold: boolean): number => {
     const ms: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 7; i++) {
+      if (cold) forgetProofs();
       const t0 = performance.now();
       f();
       ms.push(performance.now() - t0);
     }
     return median(ms);
   };
-  console.log(`| ${file} | ${t(bare).toFixed(1)} ms | ${t(vetted).toFixed(1)} ms |`);
+  console.log(`| ${file} | ${t(() => derive(g), true).toFixed(1)} ms | ${t(() => run(file, text, { present: false }), true).toFixed(1)} ms |`);
 }
