@@ -68,37 +68,51 @@ function engineGradients(r: Result, sizes: Sizes, leaves: Map<string, TensorValu
   return out;
 }
 
-describe('generated JavaScript against the engine’s 64-digit evaluation of the same closed forms', () => {
-  for (const file of layerFiles('derivations')) {
-    test(file, async () => {
-      const r = run(file, readFileSync(file, 'utf8'), { present: false });
-      const m = await load(r);
-      const g = r.graph;
-      const instances = sizeInstances(g).tried.slice(0, 3);
-      if (!instances.length) {
-        // too large for the engine to evaluate (the seed CNN): covered by the directional test below
-        expect(invalidSizes(g, new Map())).toMatch(/elements/);
-        return;
-      }
-      for (const sizes of instances) {
-        const rng = new Rng(`codegen ${file} ${[...sizes].join()}`);
-        const leaves = sampleLeaves(floatField, g, sizes, rng);
-        const upstream = sampleUpstream(floatField, g, sizes, rng);
-        const inputs: Arrays = Object.fromEntries([...leaves].map(([k, v]) => [k, asArray(v, !g.tensors.get(k)!.dims.length)]));
-        const up: Arrays = Object.fromEntries([...upstream].map(([k, v]) => [k, asArray(v, !g.tensors.get(k)!.dims.length)]));
-        const sz = Object.fromEntries([...sizes].map(([k, v]) => [k, Number(v)]));
-        const got = m.backward(inputs, up, m.forward(inputs, sz), sz);
-        const want = engineGradients(r, sizes, leaves, upstream);
-        for (const [name, values] of want) {
-          const v = got[name]!;
-          const arr = typeof v === 'number' ? [v] : [...v];
-          expect(arr.length, `${file} dL/d${name}`).toBe(values.length);
-          const scale = Math.max(1, ...values.map(Math.abs));
-          arr.forEach((x, i) => expect(Math.abs(x - values[i]!), `${file} dL/d${name}[${i}] at ${JSON.stringify(sz)}`).toBeLessThanOrEqual(1e-10 * scale));
-        }
-      }
-    });
+/** The module's gradients against the engine's at up to three size choices, to 1e-10 of the scale. */
+async function againstEngine(file: string, text: string): Promise<void> {
+  const r = run(file, text, { present: false });
+  const m = await load(r);
+  const g = r.graph;
+  const instances = sizeInstances(g).tried.slice(0, 3);
+  if (!instances.length) {
+    // too large for the engine to evaluate (the seed CNN): covered by the directional test below
+    expect(invalidSizes(g, new Map())).toMatch(/elements/);
+    return;
   }
+  for (const sizes of instances) {
+    const rng = new Rng(`codegen ${file} ${[...sizes].join()}`);
+    const leaves = sampleLeaves(floatField, g, sizes, rng);
+    const upstream = sampleUpstream(floatField, g, sizes, rng);
+    const inputs: Arrays = Object.fromEntries([...leaves].map(([k, v]) => [k, asArray(v, !g.tensors.get(k)!.dims.length)]));
+    const up: Arrays = Object.fromEntries([...upstream].map(([k, v]) => [k, asArray(v, !g.tensors.get(k)!.dims.length)]));
+    const sz = Object.fromEntries([...sizes].map(([k, v]) => [k, Number(v)]));
+    const got = m.backward(inputs, up, m.forward(inputs, sz), sz);
+    const want = engineGradients(r, sizes, leaves, upstream);
+    for (const [name, values] of want) {
+      const v = got[name]!;
+      const arr = typeof v === 'number' ? [v] : [...v];
+      expect(arr.length, `${file} dL/d${name}`).toBe(values.length);
+      const scale = Math.max(1, ...values.map(Math.abs));
+      arr.forEach((x, i) => expect(Math.abs(x - values[i]!), `${file} dL/d${name}[${i}] at ${JSON.stringify(sz)}`).toBeLessThanOrEqual(1e-10 * scale));
+    }
+  }
+}
+
+describe('generated JavaScript against the engine’s 64-digit evaluation of the same closed forms', () => {
+  for (const file of layerFiles('derivations')) test(file, () => againstEngine(file, readFileSync(file, 'utf8')));
+});
+
+describe('generated JavaScript through library layers (padding guards, strides, windows of any size)', () => {
+  const cases: Record<string, string> = {
+    'conv1d, stride 2, pad 1, dilation 2': 'input x[2, 9]\nc = conv1d(x, out = 2, kernel = 3, stride = 2, pad = 1, dilation = 2)',
+    'conv2d, stride 2, pad 1': 'input x[2, 5, 5]\nc = conv2d(x, filters = 2, kernel = 3, stride = 2, pad = 1)',
+    'maxpool1d over a symbolic window (argfirst)': 'size k >= 1\ninput x[1, n]\nsize n >= 3\np = maxpool1d(x, kernel = k, stride = 1)',
+    'maxpool2d and avgpool2d': 'input x[2, 4, 4]\np = maxpool2d(x, kernel = 2)\na = avgpool2d(p, kernel = 2)',
+    'softmax': 'input z[n]\np = softmax(z)',
+    'layernorm and batchnorm': 'input x[n]\nsize n >= 2\nl = layernorm(x)\nb = batchnorm(l)',
+    'flatten then dense': 'input x[2, 2, 3]\nf = flatten(x)\nd = dense(f, out = 3)\nr = sigmoid(d)',
+  };
+  for (const [label, body] of Object.entries(cases)) test(label, () => againstEngine(`${label}.layer`, `use std\n${body}\n`));
 });
 
 describe('generated JavaScript against PyTorch (torch_reference.json, the README’s tolerance)', () => {
