@@ -46,6 +46,9 @@ export function bigField(digits = 64): Field<Big> {
   return field;
 }
 
+/** Arguments remembered per function before its table is emptied (memory, not results). */
+const REMEMBERED = 65536;
+
 function makeBigField(digits: number): Field<Big> {
   // A private instance: its config (precision) cannot be changed by anyone else
   // creating or configuring mathjs elsewhere, and ours never leaks out.
@@ -53,9 +56,37 @@ function makeBigField(digits: number): Field<Big> {
   const Ctor = math.bignumber(0).constructor as unknown as BigCtor;
   if (Ctor.precision !== digits) throw new Error('mathjs did not apply the requested precision');
 
+  // Transcendental functions remembered by argument: a finite-difference pass nudges one
+  // element and recomputes its tensor's others with the same arguments, and a 64-digit
+  // exp costs ~100 multiplications (profiled: 60% of checking activations.layer). Pure
+  // functions of exact decimals, so the values are the same either way.
+  const remembered = <A extends unknown[]>(f: (...args: A) => Big, keyOf: (...args: A) => string): ((...args: A) => Big) => {
+    const table = new Map<string, Big>();
+    return (...args: A): Big => {
+      const k = keyOf(...args);
+      let v = table.get(k);
+      if (v === undefined) {
+        if (table.size >= REMEMBERED) table.clear();
+        v = f(...args);
+        table.set(k, v);
+      }
+      return v;
+    };
+  };
+  const one = (a: Big): string => a.toString();
+  const slowPow = remembered((a: Big, b: Big) => a.pow(b), (a, b) => `${a.toString()}^${b.toString()}`);
+
   // The constructor keeps every digit of its argument (decimal.js rounds only the
   // results of operations), so integers and exact decimal strings enter exactly.
-  const fromBigInt = (x: bigint): Big => new Ctor(x.toString());
+  // Indices and sizes become field values on every read (profiled: 1.7 s of checking
+  // every bundled file); small integers are made once. Decimals are immutable.
+  const integers = new Map<bigint, Big>();
+  const fromBigInt = (x: bigint): Big => {
+    if (x < -4096n || x > 4096n) return new Ctor(x.toString());
+    let v = integers.get(x);
+    if (v === undefined) integers.set(x, (v = new Ctor(x.toString())));
+    return v;
+  };
 
   return {
     name: 'bignumber',
@@ -87,19 +118,20 @@ function makeBigField(digits: number): Field<Big> {
     // Half-integer exponents ((σ² + ε)^(−1/2), the most common power) through sqrt:
     // decimal.js computes a^b as exp(b·ln a), about 10× slower and no more exact.
     pow(a, b) {
-      if (b.isInteger() || !b.times(2).isInteger() || a.isNegative() || a.isZero() || !a.isFinite()) return a.pow(b);
+      if (b.isInteger()) return a.pow(b);
+      if (!b.times(2).isInteger() || a.isNegative() || a.isZero() || !a.isFinite()) return slowPow(a, b);
       const root = a.sqrt();
       const whole = b.minus(0.5).abs().lt(1e6) ? a.pow(b.minus(0.5)) : undefined;
-      return whole === undefined ? a.pow(b) : root.times(whole);
+      return whole === undefined ? slowPow(a, b) : root.times(whole);
     },
-    exp: (a) => a.exp(),
+    exp: remembered((a: Big) => a.exp(), one),
     // ln: NaN below 0, −∞ at 0 (decimal.js semantics, matching Math.log).
-    log: (a) => a.ln(),
+    log: remembered((a: Big) => a.ln(), one),
     sqrt: (a) => a.sqrt(), // NaN below 0 (mathjs's `sqrt` would go Complex)
     abs: (a) => a.abs(),
-    sin: (a) => a.sin(),
-    cos: (a) => a.cos(),
-    tanh: (a) => a.tanh(),
+    sin: remembered((a: Big) => a.sin(), one),
+    cos: remembered((a: Big) => a.cos(), one),
+    tanh: remembered((a: Big) => a.tanh(), one),
     cmp(a, b) {
       const c = a.cmp(b); // NaN when either side is NaN
       return c < 0 ? -1 : c > 0 ? 1 : 0;
