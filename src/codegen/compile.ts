@@ -57,8 +57,6 @@ const isLeaf = (t: Tensor): boolean => t.role === 'input' || t.role === 'param' 
 
 interface Parts {
   readonly syntax: Syntax;
-  readonly header: string[];
-  readonly sizes: string[];
   readonly forward: Stmt[];
   readonly backward: Stmt[];
   readonly leaves: readonly Tensor[];
@@ -106,7 +104,7 @@ export function compile(d: Derivation, target: TargetName, version = ''): string
     const comment = f ? `${lhs} = ${printText(body, naming)}${form === 'local' ? '  (local form: through its consumers’ adjoints)' : ''}` : `${lhs} = 0: L does not depend on ${name}`;
     backward.push(...bw.tensor({ ident: nm(`adjoint:${name}`), dims }, dims.map((x) => x.index), body, comment));
   }
-  const parts: Parts = { syntax, header: [], sizes: [], forward, backward, leaves, defs, names, g, grads };
+  const parts: Parts = { syntax, forward, backward, leaves, defs, names, g, grads };
   return syntax.lang === 'js' ? jsModule(parts, target === 'ts', version) : pythonModule(parts, target === 'torch', version);
 }
 

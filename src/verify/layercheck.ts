@@ -40,8 +40,6 @@ export interface LayerCheck {
   readonly skipped?: string;
 }
 
-type SpanLike = Span;
-
 /** Every distinct (layer, structural attributes) of the file, checked once. */
 export function checkLayers(g: Graph, seed?: number | string): LayerCheck[] {
   const groups = new Map<string, { use: LayerUse; calls: string[] }>();
@@ -111,7 +109,7 @@ function instance(g: Graph, use: LayerUse, shape: readonly (readonly bigint[])[]
 
 /** `input x[2, 9, 9]; c1 = conv2d(x, kernel = 9, filters = 2); output c1`, built from the def itself. */
 function graphFor(g: Graph, use: LayerUse, shape: readonly (readonly bigint[])[]): Graph | undefined {
-  const at: SpanLike = use.span;
+  const at: Span = use.span;
   const num = (v: bigint): Expr => ({ kind: 'num', text: v.toString(), span: at });
   const reducible = extentOnly(use.def);
   const inputs = use.inputs.map((name, i) => ({ name: inputName(use, i), dims: shape[i]!.map(num), span: at, ...assumptionOf(g, name) }));
