@@ -8,7 +8,7 @@
 import type { Tensor } from '../graph/graph.js';
 import { fromAffine, toAffine } from '../indices/affine.js';
 import type { Node, Rel } from '../ir/node.js';
-import { add, freeIndices, key, mul, num } from '../ir/node.js';
+import { add, freeIndices, key, mul, node, num } from '../ir/node.js';
 import type { Rational } from '../ir/rational.js';
 import type { CodeWriter, MathFn } from '../ops/op.js';
 import { opOf } from '../ops/registry.js';
@@ -137,74 +137,74 @@ export class Lowering implements CodeWriter {
     return opOf(n.op).code(n, this);
   }
 
-  /** Computes n once into a temporary in its home block (or reuses one computed there). */
-  private hoist(n: Node, base: string, compute: () => string): string {
+  /**
+   * n computed once in its home block (the deepest loop binding one of its free
+   * indices) by `emit`, which runs there and names the result; reused wherever the same
+   * node appears again inside that block.
+   */
+  private atHome(n: Node, emit: (outer: Block) => string): string {
     const home = this.home(n);
     const k = key(n);
     const hit = this.cached(k, home);
     if (hit) return hit;
     const saved = this.depth;
     this.depth = home;
-    const value = compute();
+    const name = emit(this.blocks[home]!);
     this.depth = saved;
-    const name = this.fresh(base);
-    this.blocks[home]!.stmts.push({ kind: 'let', name, value });
     this.blocks[home]!.cache.set(k, name);
     return name;
   }
 
+  private hoist(n: Node, base: string, compute: () => string): string {
+    return this.atHome(n, (outer) => {
+      const value = compute();
+      const name = this.fresh(base);
+      outer.stmts.push({ kind: 'let', name, value });
+      return name;
+    });
+  }
+
   reduce(n: Node, kind: 'sum' | 'max' | 'argfirst'): string {
-    const home = this.home(n);
-    const k = key(n);
-    const hit = this.cached(k, home);
-    if (hit) return hit;
-    const saved = this.depth;
-    this.depth = home;
+    if (kind !== 'argfirst') return this.atHome(n, (outer) => this.loop(n, kind, outer));
+    // which r is the first maximum depends on the window alone, not on the `at` it is
+    // compared with: found once where the window's indices are bound
+    const window = node('maxr', n.args.slice(0, 3), n.attrs);
+    const first = this.atHome(window, (outer) => this.loop(window, 'argfirst', outer));
+    return this.select(this.compare(first, '=', this.expr(n.args[3]!)), '1', '0');
+  }
+
+  /**
+   * The loop of a reduction over n's index, pushed into `outer` (the current block);
+   * deeper blocks are set aside meanwhile. Its temporary holds the sum, the maximum, or
+   * (argfirst) the index of the first maximum: a strict > keeps the first of equals.
+   */
+  private loop(n: Node, kind: 'sum' | 'max' | 'argfirst', outer: Block): string {
+    const S = this.syntax;
+    const home = this.depth;
     const [lo, hi] = [this.expr(n.args[0]!), this.expr(n.args[1]!)];
     const acc = this.fresh(kind === 'argfirst' ? 'first' : kind);
-    const outer = this.blocks[home]!;
-    const S = this.syntax;
+    const best = kind === 'argfirst' ? this.fresh('best') : acc;
+    if (kind === 'argfirst') outer.stmts.push({ kind: 'let', name: acc, value: lo, mutable: true });
+    outer.stmts.push({ kind: 'let', name: best, value: kind === 'sum' ? '0' : S.negInfinity, mutable: true });
     const index = n.attrs.index!;
     const v = this.bind(index);
-    const block: Block = { stmts: [], cache: new Map() };
-    const inner = (): string => {
-      this.blocks.splice(home + 1, 0, block);
-      this.depth = home + 1;
-      const value = this.expr(n.args[2]!);
-      return value;
-    };
-    // the loop is pushed into the home block; deeper blocks stay where they are
     const rest = this.blocks.splice(home + 1);
-    let result = acc;
-    if (kind === 'sum') {
-      outer.stmts.push({ kind: 'let', name: acc, value: '0', mutable: true });
-      const value = inner();
-      block.stmts.push({ kind: 'set', name: acc, op: '+=', value });
-    } else if (kind === 'max') {
-      outer.stmts.push({ kind: 'let', name: acc, value: S.negInfinity, mutable: true });
-      const value = inner();
+    const block: Block = { stmts: [], cache: new Map() };
+    this.blocks.push(block);
+    this.depth = home + 1;
+    const value = this.expr(n.args[2]!);
+    if (kind === 'sum') block.stmts.push({ kind: 'set', name: acc, op: '+=', value });
+    else {
       const t = this.fresh('v');
-      // a strict > keeps the first of equal values, as the engine's max does
-      block.stmts.push({ kind: 'let', name: t, value }, { kind: 'if', cond: S.compare(t, '>', acc), body: [{ kind: 'set', name: acc, op: '=', value: t }] });
-    } else {
-      const best = this.fresh('best');
-      outer.stmts.push({ kind: 'let', name: best, value: S.negInfinity, mutable: true }, { kind: 'let', name: acc, value: lo, mutable: true });
-      const value = inner();
-      const t = this.fresh('v');
-      block.stmts.push({ kind: 'let', name: t, value }, { kind: 'if', cond: S.compare(t, '>', best), body: [{ kind: 'set', name: best, op: '=', value: t }, { kind: 'set', name: acc, op: '=', value: v }] });
+      const better: Stmt[] = [{ kind: 'set', name: best, op: '=', value: t }, ...(kind === 'argfirst' ? [{ kind: 'set', name: acc, op: '=', value: v } as const] : [])];
+      block.stmts.push({ kind: 'let', name: t, value }, { kind: 'if', cond: S.compare(t, '>', best), body: better });
     }
-    this.blocks.splice(home + 1);
+    this.blocks.pop();
     this.blocks.push(...rest);
     this.unbind(index);
+    this.depth = home;
     outer.stmts.push({ kind: 'loop', index: v, lo, hi, body: block.stmts });
-    this.depth = saved;
-    // argfirst's `at` lies outside its binder: read it with the outer bindings back
-    if (kind === 'argfirst') result = S.select(S.compare(acc, '=', this.expr(n.args[3]!)), '1', '0');
-    if (kind !== 'argfirst') {
-      outer.cache.set(k, acc);
-      return acc;
-    }
-    return result;
+    return acc;
   }
 
   element(n: Node): string {
