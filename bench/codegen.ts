@@ -10,6 +10,7 @@ import { compile } from '../src/codegen/compile.js';
 import { derive } from '../src/autodiff/forms.js';
 import { buildGraph } from '../src/graph/build.js';
 import { forgetProofs } from '../src/indices/prove.js';
+import { Rng } from '../src/numeric/random.js';
 import { run } from '../src/pipeline.js';
 import { parseSpec } from '../src/syntax/parse.js';
 
@@ -41,8 +42,8 @@ grad w, b, x
 `;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-let seed = 1;
-const random = (k: number): Float64Array => Float64Array.from({ length: k }, () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1);
+const rng = new Rng('bench/codegen');
+const random = (k: number): Float64Array => Float64Array.from({ length: k }, () => rng.uniform(-1, 1));
 
 async function load(name: string, text: string): Promise<Module> {
   const file = join(dir, `${name}.mjs`);

@@ -32,6 +32,7 @@ import { floatField } from '../src/numeric/float.js';
 import { unrolledDerivative as mathjsUnrolled } from '../src/numeric/mathjs.js';
 import { unrolledDerivative as nerdamerUnrolled } from '../src/simplify/nerdamer.js';
 import { parseSpec } from '../src/syntax/parse.js';
+import { Rng } from '../src/numeric/random.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench/ → project root
 const FILE = 'derivations/seed/batchnorm.layer';
@@ -68,21 +69,10 @@ interface Point {
   readonly eps: number;
 }
 
-/** mulberry32: a fixed stream per seed, so a run reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pointFor(n: number): Point {
-  const r = rng(0x600d + n);
-  const u = (lo: number, hi: number): number => lo + (hi - lo) * r();
+  const r = new Rng(0x600d + n); // a fixed stream per n, so a run reproduces
+  const u = (lo: number, hi: number): number => r.uniform(lo, hi);
   return {
     n,
     x: Array.from({ length: n }, () => u(-2, 2)),

@@ -158,9 +158,8 @@ describe('the seed CNN at its declared sizes (256×256×3), where the engine can
     const r = run('cnn.layer', readFileSync('derivations/seed/cnn.layer', 'utf8'), { present: false });
     const m = await load(r);
     const g: Graph = r.graph;
-    // a seeded linear congruential generator: plain doubles in [−1, 1)
-    let state = 20261127;
-    const next = (): number => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+    const rng = new Rng('cnn at its declared sizes');
+    const next = (): number => rng.uniform(-1, 1);
     const draw = (k: number): Float64Array => Float64Array.from({ length: k }, next);
     const inputs: Arrays = {};
     for (const t of g.tensors.values()) {

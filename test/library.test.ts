@@ -26,7 +26,7 @@ import { run } from '../src/pipeline.js';
 import { SpecError } from '../src/syntax/errors.js';
 import { parseSpec } from '../src/syntax/parse.js';
 import type { RefExample, RefTensor } from './helpers/reference.js';
-import { compare, exactValues, isRefTensor, loadReference, tensorValue } from './helpers/reference.js';
+import { compare, exactValues, exampleOf, isRefTensor, loadReference, tensorValue } from './helpers/reference.js';
 
 // ── the independent formulas (torch.nn documentation) ─────────────────────────────
 
@@ -622,11 +622,7 @@ interface RefSetup {
   readonly S: Big;
 }
 
-const exampleOf = (name: string): RefExample => {
-  const ex = REF.examples[name];
-  if (!ex) throw new Error(`torch_reference.json has no example ${name}`);
-  return ex;
-};
+const example = (name: string): RefExample => exampleOf(REF, name);
 
 const refGrad = (ex: RefExample, key: string): RefTensor => {
   const t = ex.grads[key] ?? ex.grads_intermediate?.[key];
@@ -658,7 +654,7 @@ const refSetups = new Map<RefCase, RefSetup>();
 function refSetup(c: RefCase): RefSetup {
   const known = refSetups.get(c);
   if (known) return known;
-  const ex = exampleOf(c.example);
+  const ex = example(c.example);
   const result = run(`${c.example}.layer`, c.text, { present: false });
   const g = result.graph;
   const leaves = new Map<string, TensorValue<Big>>();
@@ -691,7 +687,7 @@ function refAt(ref: TensorValue<Big>, at: readonly bigint[]): Big {
 
 describe('library layers against PyTorch autograd (torch_reference.json)', () => {
   test('the batch-norm examples use eps = 1e-5, the value the calls pass (and the default)', () => {
-    for (const n of [2, 4, 8]) expect(exactValues(exampleOf(`batchnorm_n${n}`).inputs.eps!)[0]).toBe(0.00001);
+    for (const n of [2, 4, 8]) expect(exactValues(example(`batchnorm_n${n}`).inputs.eps!)[0]).toBe(0.00001);
     // the engine's eps is exactly 1/100000; PyTorch's is the nearest double, 8.2e-22 relative away
     const g = graphOf(bnText(4, ''));
     expect(useOf(g, 'y').attrs.map(([a, v]) => `${a}=${printText(v)}`)).toEqual(['eps=1/100000']);

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
+import { Rng } from '../src/numeric/random.js';
 import type { Result } from '../src/pipeline.js';
 import { run } from '../src/pipeline.js';
 import type { ClaimResult } from '../src/verify/verdicts.js';
@@ -132,7 +133,7 @@ describe('seed Q3 (b): no activation between two layers (derivations/seed/no-act
   it('two dense layers are one: W2·(W1·x + b1) + b2 = (W2·W1)·x + (W2·b1 + b2)', () => {
     expect(claim(f, dense).verdict.kind).toBe('holds');
     // the same identity in plain JavaScript at a few points (4 → 3 → 2)
-    const rnd = mulberry(7);
+    const rnd = draws(7);
     const W1 = mat(3, 4, rnd), b1 = vec(3, rnd), W2 = mat(2, 3, rnd), b2 = vec(2, rnd), x = vec(4, rnd);
     const twoLayers = add(mv(W2, add(mv(W1, x), b1)), b2);
     const oneLayer = add(mv(mm(W2, W1), x), add(mv(W2, b1), b2));
@@ -154,7 +155,7 @@ describe('seed Q3 (b): no activation between two layers (derivations/seed/no-act
     // plain JavaScript: xc[2, 8] → (kernel 3) → [3, 6] → (kernel 2) → [2, 5], against one
     // conv with V[o, c, t] = Σ_d Σ_l w2[o, d, l]·w1[d, c, t − l + 1] (t = 1..4) and
     // bias b2[o] + Σ_d Σ_l w2[o, d, l]·b1[d]
-    const rnd = mulberry(11);
+    const rnd = draws(11);
     const x = [vec(8, rnd), vec(8, rnd)];
     const w1 = [0, 1, 2].map(() => [mat(1, 3, rnd)[0]!, mat(1, 3, rnd)[0]!]); // [3][2][3]
     const b1 = vec(3, rnd);
@@ -231,15 +232,10 @@ function sparsity(n: number, K: number): number[][] {
   return reach;
 }
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 * 4 - 2;
-  };
+/** Values in [−2, 2) from the project's seeded generator (src/numeric/random.ts). */
+function draws(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.uniform(-2, 2);
 }
 const vec = (n: number, r: () => number) => Array.from({ length: n }, r);
 const mat = (m: number, n: number, r: () => number) => Array.from({ length: m }, () => vec(n, r));

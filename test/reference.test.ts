@@ -21,7 +21,7 @@ import { bigField } from '../src/numeric/mathjs.js';
 import type { Result } from '../src/pipeline.js';
 import { run } from '../src/pipeline.js';
 import type { RefExample, RefTensor } from './helpers/reference.js';
-import { compare, exactValues, isRefTensor, loadReference, tensorValue } from './helpers/reference.js';
+import { compare, exactValues, exampleOf, isRefTensor, loadReference, tensorValue } from './helpers/reference.js';
 
 const REF = loadReference(new URL('../../shared/reference/torch_reference.json', import.meta.url));
 const B = bigField(64);
@@ -164,11 +164,7 @@ interface Setup {
   readonly S: Big;
 }
 
-const exampleOf = (name: string): RefExample => {
-  const ex = REF.examples[name];
-  if (!ex) throw new Error(`torch_reference.json has no example ${name}`);
-  return ex;
-};
+const example = (name: string): RefExample => exampleOf(REF, name);
 
 /** The reference dL/dX, from grads or grads_intermediate. */
 function refGrad(ex: RefExample, name: string): RefTensor | undefined {
@@ -207,7 +203,7 @@ function scaleOf(ex: RefExample, upstream: readonly string[]): Big {
 }
 
 function setup(c: Case): Setup {
-  const ex = exampleOf(c.example);
+  const ex = example(c.example);
   const result = run(c.file, c.text, c.sizes.size ? { sizes: c.sizes } : {});
   const graph = result.graph;
   const s = { graph, c };
@@ -295,7 +291,7 @@ function setupOnce(c: Case): Setup {
 }
 
 describe.each(CASES)('$label', (c) => {
-  const ex = exampleOf(c.example);
+  const ex = example(c.example);
 
   test('the reference lists every gradient this case compares; the engine derives each, asked for by grad', () => {
     const s = setupOnce(c);

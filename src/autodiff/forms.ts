@@ -94,33 +94,36 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
       const c = closedOf.get(n.attrs.name!)!;
       return substIndices(c.closed.result, new Map(c.free.map((f, i) => [f, n.args[i]!])));
     });
-    let closed: Simplified;
-    let closedLimit: string | undefined;
-    try {
+    // a limit is a fact about one form, not about the file: the other gradients go on, a
+    // closed form keeps its substituted form (correct, checked, just not simplified) and
+    // elements that cannot be written out are left out
+    const closedTry = withinLimits(() => {
       const simplified = simplify(substituted, { ...base, rules: CLOSED_RULES, folds });
       const refolded = simplify(simplified.result, { ...base, rules: REFOLD_RULES, elementFolds });
-      closed = {
+      return {
         result: refolded.result,
         steps: [...simplified.steps, ...refolded.steps],
         rejected: [...simplified.rejected, ...refolded.rejected],
         unvetted: simplified.unvetted + refolded.unvetted,
       };
-    } catch (e) {
-      // a limit is a fact about this form, not about the file: the other gradients go on,
-      // and this one keeps its substituted form (correct, checked, just not simplified)
-      if (!(e instanceof SpecError) || e.kind !== 'limit') throw e;
-      closedLimit = e.detail;
-      closed = { result: substituted, steps: [], rejected: [], unvetted: 0 };
-    }
-    let elements: readonly Element[] | undefined;
-    try {
-      elements = closedLimit ? undefined : elementsOf(g, t, free, closed.result, folds, opts);
-    } catch (e) {
-      if (!(e instanceof SpecError) || e.kind !== 'limit') throw e;
-    }
+    });
+    const closedLimit = 'limit' in closedTry ? closedTry.limit : undefined;
+    const closed: Simplified = 'value' in closedTry ? closedTry.value : { result: substituted, steps: [], rejected: [], unvetted: 0 };
+    const written = closedLimit ? undefined : withinLimits(() => elementsOf(g, t, free, closed.result, folds, opts));
+    const elements = written && 'value' in written ? written.value : undefined;
     closedOf.set(t.name, { tensor: t, free, sweep, local, substituted, closed, ...(closedLimit && { closedLimit }), ...(elements && { elements }) });
   }
   return { graph: g, adjoints: closedOf, folds, elementFolds };
+}
+
+/** f's value, or the message of the limit it reached (any other error goes on up). */
+function withinLimits<T>(f: () => T): { readonly value: T } | { readonly limit: string } {
+  try {
+    return { value: f() };
+  } catch (e) {
+    if (e instanceof SpecError && e.kind === 'limit') return { limit: e.detail };
+    throw e;
+  }
 }
 
 /** Nodes from which L can be reached (the others have adjoint 0 and are not derived). */

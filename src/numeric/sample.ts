@@ -26,14 +26,21 @@ export interface Instances {
 
 export const showSizes = (s: Sizes): string => [...s].map(([k, v]) => `${k}=${v}`).join(', ') || 'the declared sizes';
 
-/** Why a choice of sizes cannot be sampled, or undefined when it can. */
-export function invalidSizes(g: Graph, sizes: Sizes): string | undefined {
+/** Why a choice of sizes breaks a `size` bound or empties a range, or undefined when it does neither. */
+export function outsideFacts(g: Graph, sizes: Sizes): string | undefined {
   for (const s of g.sizes.values()) if ((sizes.get(s.name) ?? 0n) < s.min) return `${s.name} < ${s.min}`;
   const empty = new Map<string, TensorValue<number>>();
   for (const f of g.facts) {
     const v = evaluate(floatField, fromAffine(f), sizes, { tensors: empty, adjoints: empty });
     if (v < 0) return 'a range would be empty';
   }
+  return undefined;
+}
+
+/** Why a choice of sizes cannot be sampled, or undefined when it can. */
+export function invalidSizes(g: Graph, sizes: Sizes): string | undefined {
+  const outside = outsideFacts(g, sizes);
+  if (outside) return outside;
   for (const t of g.tensors.values()) {
     const { lo, hi } = extentOf(t, sizes);
     if (lo.some((l, d) => hi[d]! < l)) return `${t.name} would have no elements`;
@@ -43,11 +50,16 @@ export function invalidSizes(g: Graph, sizes: Sizes): string | undefined {
   return undefined;
 }
 
+/** Every choice of the size symbols not in `fixed` from the candidates, in a fixed order. */
+export function sizeCombinations(g: Graph, candidates: readonly bigint[] = SIZE_CANDIDATES, fixed: Sizes = new Map()): Sizes[] {
+  let combos: Map<string, bigint>[] = [new Map(fixed)];
+  for (const n of [...g.sizes.keys()].filter((x) => !fixed.has(x))) combos = combos.flatMap((c) => candidates.map((v) => new Map(c).set(n, v)));
+  return combos;
+}
+
 /** Up to MAX_INSTANCES valid size choices from the candidates, smallest and largest included. */
 export function sizeInstances(g: Graph, candidates: readonly bigint[] = SIZE_CANDIDATES, fixed: Sizes = new Map()): Instances {
-  const names = [...g.sizes.keys()].filter((n) => !fixed.has(n));
-  let combos: Map<string, bigint>[] = [new Map(fixed)];
-  for (const n of names) combos = combos.flatMap((c) => candidates.map((v) => new Map(c).set(n, v)));
+  const combos = sizeCombinations(g, candidates, fixed);
   const valid: Sizes[] = [];
   const skipped: { sizes: Sizes; reason: string }[] = [];
   for (const c of combos) {

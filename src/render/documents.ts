@@ -9,7 +9,7 @@ import { katexHtml, katexStylesheet } from './katex.js';
 import { latexText } from './latex-text.js';
 import { namingOf } from './naming.js';
 import { printLatex, printText } from '../ops/printer.js';
-import { sentence } from './verdicts.js';
+import { exactSentence, sentence } from './verdicts.js';
 import type { Node } from '../ir/node.js';
 import type { Line, Proof } from './proof.js';
 import { proofs } from './proof.js';
@@ -86,7 +86,7 @@ function shownClaims(r: Result): ShownClaim[] {
     const plain = (t: string): { text: string; marked: string } => ({ text: t, marked: t });
     const mark = (n: Node): string => `${OPEN}${printLatex(n, naming)}${CLOSE}`;
     if ('exact' in v) {
-      details.push(plain(v.kind === 'holds' ? `${v.exact.actual}, decided ${v.exact.detail}.` : `${v.exact.detail}: the engine computes ${v.exact.actual}, the claim says ${v.exact.claimed}.`));
+      details.push(plain(`${exactSentence(v)}.`));
     } else if (v.kind === 'holds') {
       details.push(plain(`${v.symbolic ? 'Proved symbolically, and tested' : 'Tested'} at ${v.sizes.join('; ')}: ${v.comparisons} comparisons, largest relative error ${v.maxRelError.toExponential(1)}.`));
     } else if (v.kind === 'error') {

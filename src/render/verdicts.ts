@@ -47,6 +47,11 @@ export interface VerifyShow {
   readonly solution: boolean;
 }
 
+/** A shape or count verdict in words: what was computed, and how it was decided or where it differs. */
+export function exactSentence(v: Extract<Verdict, { exact: unknown }>): string {
+  return v.kind === 'holds' ? `${v.exact.actual}, decided ${v.exact.detail}` : `${v.exact.detail}: the engine computes ${v.exact.actual}, the claim says ${v.exact.claimed}`;
+}
+
 const verdictWord = (v: Verdict): string => (v.kind === 'holds' ? 'holds' : v.kind === 'fails' ? 'FAILS' : 'ERROR');
 
 export function verdictsText(g: Graph, results: readonly ClaimResult[], opts: VerifyShow): string {
@@ -60,7 +65,7 @@ export function verdictsText(g: Graph, results: readonly ClaimResult[], opts: Ve
     out.push(`  ${String(r.claim.span.line).padStart(3)}  ${verdictWord(v).padEnd(5)}  ${r.claim.text}${expect}`);
     const pad = '              ';
     if ('exact' in v) {
-      out.push(`${pad}${v.kind === 'holds' ? `${v.exact.actual}, decided ${v.exact.detail}` : `${v.exact.detail}: the engine computes ${v.exact.actual}, the claim says ${v.exact.claimed}`}`);
+      out.push(`${pad}${exactSentence(v)}`);
     } else if (v.kind === 'holds') {
       const how = v.symbolic ? 'proved symbolically, and tested' : 'tested';
       out.push(`${pad}${how} at ${v.sizes.join('; ')}: ${v.comparisons} comparisons at ${v.points} points, max rel. error ${v.maxRelError.toExponential(1)} (64 digits, tolerance ${v.tolerance.toExponential(0)})`);

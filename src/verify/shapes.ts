@@ -6,20 +6,16 @@ import type { Poly } from '../graph/shapes.js';
 import { extents, layerParams, elementCount, polyOf, polySub, showPoly, totalParams } from '../graph/shapes.js';
 import { Resolver } from '../graph/resolve.js';
 import { decide } from '../indices/prove.js';
-import { fromAffine, toAffine } from '../indices/affine.js';
+import { toAffine } from '../indices/affine.js';
 import type { Node } from '../ir/node.js';
 import { mapNodes, num } from '../ir/node.js';
 import type { Sizes } from '../numeric/sample.js';
-import { showSizes, SIZE_CANDIDATES } from '../numeric/sample.js';
+import { outsideFacts, showSizes, sizeCombinations } from '../numeric/sample.js';
 import { printText } from '../ops/printer.js';
 import { SpecError } from '../syntax/errors.js';
 
 /** Every choice of the size symbols from the check's candidates that keeps every range non-empty. */
-function sizeChoices(g: Graph): Sizes[] {
-  let combos: Map<string, bigint>[] = [new Map()];
-  for (const n of g.sizes.keys()) combos = combos.flatMap((c) => SIZE_CANDIDATES.map((v) => new Map(c).set(n, v)));
-  return combos.filter((c) => [...g.sizes.values()].every((s) => c.get(s.name)! >= s.min) && g.facts.every((f) => (valueAt(fromAffine(f), c) ?? -1n) >= 0n));
-}
+const sizeChoices = (g: Graph): Sizes[] => sizeCombinations(g).filter((c) => !outsideFacts(g, c));
 
 /** An integer size expression at given sizes, exactly. */
 function valueAt(n: Node, sizes: Sizes): bigint | undefined {

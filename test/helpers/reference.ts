@@ -49,6 +49,13 @@ export function loadReference(url: URL): RefFile {
  * A C99 hex float ("-0x1.b083ebf0843c1p-3") as an exact rational. Written here
  * rather than trusted to Number(): JavaScript has no hex-float literal syntax.
  */
+/** An example of the reference file, failing loudly when it is absent. */
+export function exampleOf(ref: RefFile, name: string): RefExample {
+  const ex = ref.examples[name];
+  if (!ex) throw new Error(`torch_reference.json has no example ${name}`);
+  return ex;
+}
+
 export function hexToRational(text: string): Rational {
   const m = /^([+-]?)0x([0-9a-f]+)(?:\.([0-9a-f]*))?p([+-]?\d+)$/i.exec(text.trim());
   if (!m) throw new SyntaxError(`not a C99 hex float: ${text}`);
