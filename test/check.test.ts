@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AdjointForms, Derivation } from '../src/autodiff/forms.js';
 import type { Node } from '../src/ir/node.js';
-import { add, adj, idx, mul, neg, num, pow, read, size, sum } from '../src/ir/node.js';
+import { add, adj, idx, iverson, mul, neg, num, pow, read, size, sum } from '../src/ir/node.js';
 import { rat } from '../src/ir/rational.js';
 import { run } from '../src/pipeline.js';
 import { checkDerivation, TOLERANCE } from '../src/verify/gradcheck.js';
@@ -70,6 +70,26 @@ describe('gradproof check', () => {
     expect(bad.maxRelError).toBeGreaterThan(1e-16);
     expect(bad.maxRelError).toBeLessThan(1e-14);
     expect(c.pass).toBe(false);
+  });
+
+  it('compares passing forms along random directions, and element by element only after a disagreement', () => {
+    // batch norm passes: every point of every form was settled along a direction
+    const ok = checkDerivation(bn.derivation);
+    for (const f of ok.forms) expect(f.byElement, `${f.gradient}/${f.form}`).toBe(0);
+    // dL/dx wrong in ONE element only, by one part in 10¹⁵: [i = 2]·10⁻¹⁵·(the closed form)
+    // added to it. Along v it moves ⟨X̄, v⟩ by ≥ ½·10⁻¹⁵ of that element; element by element it
+    // is then found at element 2, the only one off.
+    const f = bn.derivation.adjoints.get('x')!;
+    const i = idx(f.free[0]!);
+    const wrong = add(f.closed.result, mul(num(rat(1n, 10n ** 15n)), iverson(i, '=', num(2)), f.closed.result));
+    const c = checkDerivation(withForm(bn.derivation, 'x', 'closed', wrong));
+    const bad = c.forms.find((x) => x.gradient === 'x' && x.form === 'closed')!;
+    expect(bad.pass).toBe(false);
+    expect(bad.byElement).toBeGreaterThan(0);
+    expect(bad.problem).toMatch(/^element 2: derived/);
+    expect(bad.maxRelError).toBeGreaterThan(1e-17);
+    // the other gradients were not disturbed by the second pass
+    for (const x of c.forms.filter((x) => x.gradient !== 'x')) expect(x.pass, `${x.gradient}/${x.form}`).toBe(true);
   });
 
   it('catches the seed’s dL/dσ², with −1/σ³·(σ² + ε)^(−1/2) for −½(σ² + ε)^(−3/2)', () => {

@@ -74,7 +74,7 @@ function layerNote(checks: readonly LayerCheck[]): string {
     return `${head} at ${l.inputs.join(' and ')}${reduced}: ${l.report.pass ? 'every form agrees' : 'SOME FORMS DISAGREE'}`;
   });
   const ok = checks.every((l) => l.report?.pass);
-  return `Too large to evaluate as a whole at 64 digits, so not checked as a whole. Each layer was checked instead, through the same definition, on the smallest input its attributes allow (against finite differences; tensors over 64 elements along random directions): ${each.join('; ')}. ${ok ? 'Every layer passed' : 'NOT EVERY LAYER PASSED'}; the composition at the file's sizes follows from them by the chain rule and was not evaluated.`;
+  return `Too large to evaluate as a whole at 64 digits, so not checked as a whole. Each layer was checked instead, through the same definition, on the smallest input its attributes allow (against finite differences along random directions, and element by element where they disagree, up to 64 elements): ${each.join('; ')}. ${ok ? 'Every layer passed' : 'NOT EVERY LAYER PASSED'}; the composition at the file's sizes follows from them by the chain rule and was not evaluated.`;
 }
 
 function shownClaims(r: Result): ShownClaim[] {

@@ -270,11 +270,20 @@ function adjointsIn(n: Node): Node[] {
   return [...out.values()];
 }
 
+/** How the points were compared: along random directions, element by element, or both. */
+export function methodText(forms: readonly FormCheck[]): string {
+  const points = Math.max(0, ...forms.map((f) => f.points));
+  const byElement = Math.max(0, ...forms.map((f) => f.byElement));
+  if (byElement === 0) return 'each form along a random direction per tensor and point';
+  if (byElement === points) return 'element by element';
+  return `along a random direction per tensor and point, and element by element at ${byElement} of ${points} points`;
+}
+
 function evidence(r: Result, checks: readonly FormCheck[]): string {
   const sizes = r.check!.tried.join('; ');
   const points = Math.max(...checks.map((c) => c.points));
   const parts = checks.map((c) => `${c.form} ${Number.isFinite(c.maxRelError) ? c.maxRelError.toExponential(1) : '∞'}`);
   const verdict = checks.every((c) => c.pass) ? 'every form agrees' : 'SOME FORMS DISAGREE';
-  return `Checked against central finite differences of the forward pass in 64-digit arithmetic at ${sizes} (${points} points): ${verdict}; largest relative errors: ${parts.join(', ')} (tolerance ${r.check!.tolerance.toExponential(0)}).`;
+  return `Checked against central finite differences of the forward pass in 64-digit arithmetic at ${sizes} (${points} points, ${methodText(checks)}): ${verdict}; largest relative errors: ${parts.join(', ')} (tolerance ${r.check!.tolerance.toExponential(0)}).`;
 }
 

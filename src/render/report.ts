@@ -7,6 +7,7 @@ import { adj, idx, num } from '../ir/node.js';
 import type { Result } from '../pipeline.js';
 import type { LayerCheck } from '../verify/layercheck.js';
 import type { CheckReport } from '../verify/gradcheck.js';
+import { methodText } from './proof.js';
 import { TOLERANCE } from '../verify/gradcheck.js';
 import { namingOf } from './naming.js';
 import type { Naming } from '../ops/printer.js';
@@ -67,7 +68,7 @@ export function checkText(c: CheckReport, layers?: readonly LayerCheck[]): strin
     const err = Number.isFinite(f.maxRelError) ? f.maxRelError.toExponential(1) : '∞';
     out.push(`  ${f.pass ? 'PASS' : 'FAIL'}  dL/d${f.gradient.padEnd(8)} ${f.form.padEnd(11)} ${String(f.points).padStart(3)} points  max rel. error ${err}${f.problem ? `  (${f.problem})` : ''}`);
   }
-  out.push(c.pass ? `  all forms agree with finite differences (64-digit arithmetic, tolerance ${c.tolerance.toExponential(0)})` : '  SOME FORMS FAILED THE CHECK (see the FAIL lines)');
+  out.push(c.pass ? `  all forms agree with finite differences (64-digit arithmetic, tolerance ${c.tolerance.toExponential(0)}; ${methodText(c.forms)})` : '  SOME FORMS FAILED THE CHECK (see the FAIL lines)');
   return out.join('\n');
 }
 
@@ -75,7 +76,7 @@ export function checkText(c: CheckReport, layers?: readonly LayerCheck[]): strin
 function layerChecksText(layers: readonly LayerCheck[]): string[] {
   const out = ['  NOT CHECKED as a whole: the network is too large to evaluate at 64 digits (see the sizes skipped).'];
   out.push(`  Checked instead: each layer's gradients, through the same definition, on the smallest input its attributes allow`);
-  out.push(`  (per element against finite differences; tensors over 64 elements along random directions, ⟨Jᵀu, v⟩):`);
+  out.push(`  (against finite differences along random directions, ⟨X̄, v⟩, and element by element where they disagree, up to 64 elements):`);
   for (const l of layers) {
     const head = `  ${l.layer}(${l.attrs})${l.calls.length ? ` for ${l.calls.join(', ')}` : ''}`;
     if (!l.report) {

@@ -3,6 +3,14 @@
 // check_vjp idea, with the adjoint of an intermediate measured by nudging that node
 // and letting the change flow through every path to L). A correct form agrees to
 // far better than TOLERANCE; a wrong one cannot hide below it.
+//
+// At each point every form is first compared along one random direction per tensor,
+// ⟨X̄, v⟩ against d/dt L(X + t·v) (two forward passes per tensor, not two per
+// element): with every |vₑ| ≥ ½ and random signs, an error in any element moves the
+// inner product unless errors in several elements cancel exactly, which random v
+// makes a measure-zero event. Only where a form disagrees is the point done again
+// element by element, to say which element is wrong and by how much. This halved the
+// time of checking the bundled derivations (bench/RESULTS.md).
 import type { AdjointForms, Derivation } from '../autodiff/forms.js';
 import type { Node } from '../ir/node.js';
 import type { Field } from '../numeric/field.js';
@@ -28,6 +36,11 @@ export interface FormCheck {
   readonly sizes: readonly string[];
   readonly points: number;
   readonly maxRelError: number;
+  /**
+   * Of `points`, those compared element by element with finite differences of each
+   * element; the others were compared along a random direction (every form agreed there).
+   */
+  readonly byElement: number;
   readonly pass: boolean;
   /** The first disagreement, or an evaluation error. */
   readonly problem?: string;
@@ -66,6 +79,7 @@ export interface CheckOptions {
 interface Acc {
   sizes: Set<string>;
   points: number;
+  byElement: number;
   max: number;
   problem?: string;
 }
@@ -81,11 +95,14 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
   const tried = extra && extra.size && !instances.tried.some((s) => sameSizes(s, extra)) ? [...instances.tried, extra] : instances.tried;
   const acc = new Map<string, Acc>();
   // `again`: another form checked at the same point (the printed one), not a new point
+  // `byElement`: compared element by element (after a disagreement along a direction)
+  let byElement = false;
   const note = (gradient: string, form: FormName, sizes: string, err: number, problem?: string, again = false): void => {
     const k = `${gradient}\u0000${form}`;
-    const a = acc.get(k) ?? { sizes: new Set<string>(), points: 0, max: 0 };
+    const a = acc.get(k) ?? { sizes: new Set<string>(), points: 0, byElement: 0, max: 0 };
     a.sizes.add(sizes);
     if (!again) a.points++;
+    if (!again && byElement) a.byElement++;
     if (err > a.max || Number.isNaN(err)) a.max = Number.isNaN(err) ? Infinity : err;
     if (problem && !a.problem) a.problem = problem;
     acc.set(k, a);
@@ -93,13 +110,27 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
   const root = new Rng(opts.seed ?? 20261127);
   for (const sizes of tried) {
     const label = showSizes(sizes);
+    const elementwise = opts.elementwise && sameSizes(opts.elementwise.sizes, sizes) ? opts.elementwise.derivation : g.sizes.size === 0 ? d : undefined;
+    const shownElements = elementwise === d ? opts.shown : opts.elementwise?.shown;
     for (let p = 0; p < points; p++) {
-      const point = samplePoint(F, d, sizes, root.fork(`${label}#${p}`), undefined, undefined, undefined, opts.elementLimit);
-      if (typeof point === 'string') {
-        for (const gr of g.grads) note(gr.name, 'closed', label, Infinity, `${point} at ${label}`);
+      const at = `${label}#${p}`;
+      // First every form along one random direction per tensor (two forward passes per
+      // tensor); only where something disagrees, element by element (two per element),
+      // which also says which element and by how much. Same seed, so the same point.
+      const fast = samplePoint(F, d, sizes, root.fork(at), undefined, undefined, undefined, 0);
+      if (typeof fast === 'string') {
+        for (const gr of g.grads) note(gr.name, 'closed', label, Infinity, `${fast} at ${label}`);
         continue;
       }
-      const elementwise = opts.elementwise && sameSizes(opts.elementwise.sizes, sizes) ? opts.elementwise.derivation : g.sizes.size === 0 ? d : undefined;
+      byElement = false;
+      const seen = alongDirections(F, d, fast, sizes, opts.shown, elementwise, shownElements);
+      if (seen.every((s) => s.outcome.err <= TOLERANCE && !s.outcome.problem)) {
+        for (const s of seen) note(s.gradient, s.form, label, s.outcome.err, undefined, s.again);
+        continue;
+      }
+      const point = samplePoint(F, d, sizes, root.fork(at), undefined, undefined, undefined, opts.elementLimit);
+      if (typeof point === 'string') throw new Error(`internal: the point at ${at} could be sampled once but not twice`);
+      byElement = true;
       for (const gr of g.grads) {
         const forms = d.adjoints.get(gr.name);
         if (!forms) continue;
@@ -108,9 +139,9 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
           // too many elements to difference one by one: the closed form along a random direction
           const size = point.tensors.get(gr.name)!;
           const onlyUp = { tensors: point.tensors, adjoints: new Map(), upstream: point.upstream };
-          const inner = innerProduct(F, forms, forms.closed.result, size, sizes, onlyUp, point.directional.get(gr.name)!);
+          const inner = innerProduct(F, forms.free, forms.closed.result, size, sizes, onlyUp, point.directional.get(gr.name)!);
           note(gr.name, 'inner', label, inner.err, inner.problem);
-          const viaLocal = innerProduct(F, forms, forms.local.result, size, sizes, { tensors: point.tensors, adjoints: point.reference, upstream: point.upstream }, point.directional.get(gr.name)!);
+          const viaLocal = innerProduct(F, forms.free, forms.local.result, size, sizes, { tensors: point.tensors, adjoints: point.reference, upstream: point.upstream }, point.directional.get(gr.name)!);
           note(gr.name, 'local', label, viaLocal.err, viaLocal.problem && `along a direction: ${viaLocal.problem}`);
           continue;
         }
@@ -125,13 +156,13 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
           const shown = compare(F, forms, display, ref, sizes, onlyUpstream);
           note(gr.name, 'closed', label, shown.err, shown.problem && `as printed: ${shown.problem}`, true);
         }
-        const inner = innerProduct(F, forms, forms.closed.result, ref, sizes, onlyUpstream, point.directional.get(gr.name)!);
+        const inner = innerProduct(F, forms.free, forms.closed.result, ref, sizes, onlyUpstream, point.directional.get(gr.name)!);
         note(gr.name, 'inner', label, inner.err, inner.problem);
         const el = elementwise?.adjoints.get(gr.name)?.elements;
         if (el) {
           const e = compareElements(F, el.map((x) => x.form), ref, sizes, onlyUpstream);
           note(gr.name, 'elementwise', label, e.err, e.problem);
-          const shownEls = (elementwise === d ? opts.shown : opts.elementwise?.shown)?.get(gr.name)?.elements;
+          const shownEls = shownElements?.get(gr.name)?.elements;
           if (shownEls) {
             const s = compareElements(F, shownEls, ref, sizes, onlyUpstream);
             note(gr.name, 'elementwise', label, s.err, s.problem && `as printed: ${s.problem}`, true);
@@ -143,7 +174,7 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
   const forms: FormCheck[] = [...acc].map(([k, a]) => {
     const [gradient, form] = k.split('\u0000') as [string, FormName];
     const pass = a.max <= TOLERANCE && !a.problem;
-    return { gradient, form, sizes: [...a.sizes], points: a.points, maxRelError: a.max, pass, ...(a.problem && { problem: a.problem }) };
+    return { gradient, form, sizes: [...a.sizes], points: a.points, byElement: a.byElement, maxRelError: a.max, pass, ...(a.problem && { problem: a.problem }) };
   });
   return {
     file: g.file, tried: tried.map(showSizes), skipped: skipped.map((s) => `${showSizes(s.sizes)} (${s.reason})`),
@@ -215,9 +246,14 @@ export function samplePoint(
         const data = v.data.map((_, offset) => along(v.data.map((_x, i) => (i === offset ? F.one : F.zero))));
         reference.set(name, { lo: v.lo, hi: v.hi, data });
       }
-      // one random direction through the whole tensor: the derivative of L along it
+      // one random direction through the whole tensor: the derivative of L along it.
+      // Every component is ±[½, 1), never near 0, so no element's error can be weighted
+      // away: an error e in one element moves ⟨X̄, v⟩ by at least e/2.
       const dr = r.fork(`direction:${name}`);
-      const direction = v.data.map(() => F.fromRational(dr.decimal(-1, 1, 30)));
+      const direction = v.data.map(() => {
+        const m = F.fromRational(dr.decimal(0.5, 1, 30));
+        return dr.next() < 0.5 ? F.neg(m) : m;
+      });
       if (!only) directional.set(name, { direction, value: along(direction) });
     }
     if (g.lossDefined) reference.set(g.loss, { lo: [], hi: [], data: [F.one] });
@@ -229,6 +265,62 @@ export function samplePoint(
 interface Outcome {
   readonly err: number;
   readonly problem?: string;
+}
+
+type Extent = Pick<TensorValue<Big>, 'lo' | 'hi'>;
+
+/** One form of one gradient compared along its tensor's random direction. */
+interface Seen {
+  readonly gradient: string;
+  readonly form: FormName;
+  readonly outcome: Outcome;
+  /** Another form checked at the same point (the printed one). */
+  readonly again: boolean;
+}
+
+/**
+ * Every form of every gradient against the derivative of L along that tensor's random
+ * direction, ⟨X̄, v⟩ = Σₑ X̄ₑ·vₑ. A closed form reads upstream gradients only; a local
+ * form reads its consumers' adjoints, taken here from their closed forms (each checked
+ * along its own direction in this same pass; the element-by-element path takes them
+ * from finite differences instead). Any disagreement sends the point element by element.
+ */
+function alongDirections(
+  F: Field<Big>, d: Derivation, point: Point, sizes: Sizes, shown: Presented | undefined, elementwise: Derivation | undefined, shownElements: Presented | undefined,
+): Seen[] {
+  const g = d.graph;
+  const onlyUpstream: Values<Big> = { tensors: point.tensors, adjoints: new Map(), upstream: point.upstream };
+  const closedValues = new Map<string, TensorValue<Big>>();
+  try {
+    for (const [name, forms] of d.adjoints) {
+      const { lo, hi } = point.tensors.get(name)!;
+      const data = elementsOf(lo, hi).map((at) => evaluate(F, forms.closed.result, sizes, onlyUpstream, new Map(forms.free.map((f, k) => [f, at[k]!]))));
+      closedValues.set(name, { lo, hi, data });
+    }
+  } catch (e) {
+    return [{ gradient: '', form: 'closed', outcome: { err: Infinity, problem: `cannot evaluate: ${(e as Error).message}` }, again: false }];
+  }
+  if (g.lossDefined) closedValues.set(g.loss, { lo: [], hi: [], data: [F.one] });
+  const viaClosed: Values<Big> = { tensors: point.tensors, adjoints: closedValues, upstream: point.upstream };
+  const seen: Seen[] = [];
+  for (const gr of g.grads) {
+    const forms = d.adjoints.get(gr.name);
+    if (!forms) continue;
+    const ext = point.tensors.get(gr.name)!;
+    const dir = point.directional.get(gr.name)!;
+    const add = (form: FormName, outcome: Outcome, again = false): void => void seen.push({ gradient: gr.name, form, outcome, again });
+    add('closed', innerProduct(F, forms.free, forms.closed.result, ext, sizes, onlyUpstream, dir));
+    const display = shown?.get(gr.name)?.closed;
+    if (display) add('closed', innerProduct(F, forms.free, display, ext, sizes, onlyUpstream, dir), true);
+    add('local', innerProduct(F, forms.free, forms.local.result, ext, sizes, viaClosed, dir));
+    const el = elementwise?.adjoints.get(gr.name)?.elements;
+    if (el) {
+      add('elementwise', innerElements(F, el.map((x) => x.form), sizes, onlyUpstream, dir));
+      const shownEls = shownElements?.get(gr.name)?.elements;
+      if (shownEls) add('elementwise', innerElements(F, shownEls, sizes, onlyUpstream, dir), true);
+    }
+  }
+  return seen;
 }
 
 /**
@@ -258,23 +350,48 @@ function compare(F: Field<Big>, forms: AdjointForms, form: Node, ref: TensorValu
 }
 
 /** ⟨Jᵀu, v⟩ = Σₑ X̄ₑ·vₑ from the closed form, against d/dt L(X + t·v): one number per point. */
-function innerProduct(F: Field<Big>, forms: AdjointForms, form: Node, ref: TensorValue<Big>, sizes: Sizes, values: Values<Big>, dir: { direction: readonly Big[]; value: Big }): Outcome {
+function innerProduct(F: Field<Big>, free: readonly string[], form: Node, ref: Extent, sizes: Sizes, values: Values<Big>, dir: { direction: readonly Big[]; value: Big }): Outcome {
   try {
     let s = F.zero;
     let scale = 0;
     elementsOf(ref.lo, ref.hi).forEach((at, i) => {
-      const bound = new Map(forms.free.map((f, k) => [f, at[k]!]));
+      const bound = new Map(free.map((f, k) => [f, at[k]!]));
       const term = F.mul(evaluate(F, form, sizes, values, bound), dir.direction[i]!);
       scale += Math.abs(F.toNumber(F.mul(magnitude(F, form, sizes, values, bound), dir.direction[i]!)));
       s = F.add(s, term);
     });
-    const diff = Math.abs(F.toNumber(F.sub(s, dir.value)));
-    const err = scale > 0 ? diff / scale : diff;
-    if (err <= TOLERANCE) return { err };
-    return { err: Number.isNaN(err) ? Infinity : err, problem: `⟨Jᵀu, v⟩ = ${F.toString(s, 20)}, derivative along v ${F.toString(dir.value, 20)}` };
+    return alongOutcome(F, s, scale, dir.value);
   } catch (e) {
     return { err: Infinity, problem: `cannot evaluate: ${(e as Error).message}` };
   }
+}
+
+/** ⟨X̄, v⟩ for a tensor written out element by element (row-major, as the direction). */
+function innerElements(F: Field<Big>, els: readonly Node[], sizes: Sizes, values: Values<Big>, dir: { direction: readonly Big[]; value: Big }): Outcome {
+  try {
+    let s = F.zero;
+    let scale = 0;
+    els.forEach((e, i) => {
+      s = F.add(s, F.mul(evaluate(F, e, sizes, values), dir.direction[i]!));
+      scale += Math.abs(F.toNumber(F.mul(magnitude(F, e, sizes, values), dir.direction[i]!)));
+    });
+    return alongOutcome(F, s, scale, dir.value);
+  } catch (e) {
+    return { err: Infinity, problem: `cannot evaluate: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * The error of ⟨X̄, v⟩ = s against the derivative along v, relative to the magnitude of
+ * the terms summed and of the derivative itself (so a form that is 0 where the gradient
+ * is not fails however small the gradient).
+ */
+function alongOutcome(F: Field<Big>, s: Big, scale: number, value: Big): Outcome {
+  const diff = Math.abs(F.toNumber(F.sub(s, value)));
+  const whole = scale + Math.abs(F.toNumber(value));
+  const err = whole > 0 ? diff / whole : diff;
+  if (err <= TOLERANCE) return { err };
+  return { err: Number.isNaN(err) ? Infinity : err, problem: `⟨Jᵀu, v⟩ = ${F.toString(s, 20)}, derivative along v ${F.toString(value, 20)}` };
 }
 
 function compareElements(F: Field<Big>, els: readonly Node[], ref: TensorValue<Big>, sizes: Sizes, values: Values<Big>): Outcome {
