@@ -5,7 +5,7 @@ import { isConstant, minus, normalizeIndex, toAffine } from '../indices/affine.j
 import type { Scope } from '../indices/prove.js';
 import { decide } from '../indices/prove.js';
 import type { Node, Span } from '../ir/node.js';
-import { hasIndex, mapNodes, num, read, withArgs } from '../ir/node.js';
+import { add, hasIndex, idx, mapNodes, num, read, withArgs } from '../ir/node.js';
 import { printText } from '../ops/printer.js';
 import { FUNCTIONS } from '../ops/registry.js';
 import type { DeclItem, Expr, LayerDef, NameRef, Spec, Statement } from '../syntax/ast.js';
@@ -13,10 +13,11 @@ import { SpecError } from '../syntax/errors.js';
 import type { Assumed, Claim, Dim, Graph, SizeSymbol, Tensor } from './graph.js';
 import { checkAccesses, checkContractions, inferRanges, needlessGuards } from './ranges.js';
 import type { LayerUse } from './layers.js';
-import { checkLayer, instantiate } from './layers.js';
+import { checkLayer, instantiate, mapExpr } from './layers.js';
 import { layersOf } from './library.js';
 import type { LocalNames } from './resolve.js';
 import { fillBounds, keyName, rename, Resolver } from './resolve.js';
+import { solveRecurrences } from '../simplify/recurrence.js';
 
 
 class Builder {
@@ -31,6 +32,8 @@ class Builder {
   grads: NameRef[] | undefined;
   loss = 'L';
   lossDefined = false;
+  /** `v[0] = …` lines waiting for their `v[t] = …`. */
+  readonly initials = new Map<string, Extract<Statement, { kind: 'initial' }>>();
 
   constructor(readonly file: string) {}
 
@@ -137,7 +140,10 @@ class Builder {
     switch (s.kind) {
       case 'decl':
         return s.items.forEach((item) => this.declare(s.role, item));
+      case 'initial':
+        return this.initial(s);
       case 'def':
+        if (this.initials.has(s.name)) return this.recurrence(s);
         if (this.layerCall(s.name, s.binders.length, s.body, s.span)) return;
         return this.define(s.name, s.nameSpan, s.binders, s.body, s.span);
       case 'loss':
@@ -172,6 +178,58 @@ class Builder {
     }
   }
 
+  private initial(s: Extract<Statement, { kind: 'initial' }>): void {
+    if (s.at.kind !== 'num' || s.at.text !== '0') throw new SpecError('syntax', `a recurrence starts at index 0: write ${s.name}[0] = …, then ${s.name}[t] = … ${s.name}[t-1] …`, s.at.span);
+    this.claimName(s.name, s.nameSpan);
+    if (this.initials.has(s.name)) throw new SpecError('duplicate', `${s.name}[0] is already given`, s.nameSpan);
+    this.initials.set(s.name, s);
+  }
+
+  /**
+   * `v[t] = … v[t-1] …` after `v[0] = …`: the rule is resolved with every v[t − 1] read
+   * as a placeholder scalar, so the ranges come from the rule's other reads (or an
+   * explicit `t in 1..T`), which must start at 1; v's own index set is then 0..T.
+   */
+  private recurrence(s: Extract<Statement, { kind: 'def' }>): void {
+    const init = this.initials.get(s.name)!;
+    this.initials.delete(s.name);
+    const [binder, ...more] = s.binders;
+    if (!binder || more.length) throw new SpecError('syntax', `a recurrence has one index, the step: ${s.name}[t] = … ${s.name}[t-1] …`, s.nameSpan);
+    const t = binder.index;
+    const isPrevious = (e: Expr): boolean =>
+      e.kind === 'binary' && e.op === '-' && e.left.kind === 'name' && e.left.name === t && e.right.kind === 'num' && e.right.text === '1';
+    let reads = 0;
+    const placeholder = `${s.name}\u0000previous`;
+    const step = mapExpr(s.body, (e) => {
+      if (e.kind === 'name' && e.name === s.name) throw new SpecError('syntax', `${s.name} is a sequence here: read its previous value as ${s.name}[${t}-1]`, e.span);
+      if (e.kind !== 'index' || e.name !== s.name) return e;
+      if (e.indices.length !== 1 || !isPrevious(e.indices[0]!) || e.guarded) {
+        throw new SpecError('range', `a recurrence reads only the previous value, ${s.name}[${t}-1] (first order)`, e.span);
+      }
+      reads++;
+      return { kind: 'name', name: placeholder, span: e.span };
+    });
+    if (!reads) throw new SpecError('syntax', `${s.name}[0] starts a recurrence, but ${s.name}[${t}] = … never reads ${s.name}[${t}-1]`, s.span);
+    // the initial value: a scalar expression of what stands before it
+    const initNode = new Resolver(this.names()).expr(init.body);
+    if (hasIndex(initNode)) throw new SpecError('range', `the initial value ${s.name}[0] may not use an index`, init.body.span);
+    this.tensors.set(placeholder, { name: placeholder, role: 'const', dims: [], span: s.span });
+    try {
+      this.define(s.name, s.nameSpan, s.binders, step, s.span);
+    } finally {
+      this.tensors.delete(placeholder);
+    }
+    const ruled = this.tensors.get(s.name)!;
+    const dim = ruled.dims[0]!;
+    if (!(dim.lo.op === 'num' && dim.lo.attrs.value!.n === 1n && dim.lo.attrs.value!.d === 1n)) {
+      throw new SpecError('range', `the step of a recurrence runs from ${dim.index} = 1 (here from ${show(dim.lo)}): ${s.name}[0] is the start`, binder.span);
+    }
+    const previous = read(s.name, [add(idx(dim.index), num(-1))]);
+    const stepNode = mapNodes(ruled.body!, (m) => (m.op === 'read' && m.attrs.name === placeholder ? previous : m));
+    const { body: _unsolved, ...rest } = ruled;
+    this.tensors.set(s.name, { ...rest, dims: [{ ...dim, lo: num(0) }], recurrence: { init: initNode, step: stepNode, initSpan: init.span } });
+  }
+
   private addLayer(def: LayerDef): void {
     const before = this.layers.get(def.name);
     if (before === def) return; // the same library brought in twice
@@ -203,6 +261,7 @@ class Builder {
   }
 
   finish(): Graph {
+    for (const [name, s] of this.initials) throw new SpecError('syntax', `${name}[0] starts a recurrence that is never defined: add ${name}[t] = … ${name}[t-1] …`, s.span);
     const defs = [...this.tensors.values()].filter((t) => t.role === 'def');
     if (!this.outputs.length) {
       const last = defs[defs.length - 1];
@@ -215,8 +274,11 @@ class Builder {
       if (!t) throw new SpecError('unknown-name', `unknown name ${g.name} in grad`, g.span);
       if (t.role === 'const') throw new SpecError('grad-of-const', `${g.name} is a const: it has no gradient (declare it as param or input)`, g.span);
     }
+    // recurrences get their closed forms as bodies here, so that every graph the
+    // later stages see (derive, instantiate, the layer checks) is complete
+    const tensors = [...this.tensors.values()].some((t) => t.recurrence) ? solveRecurrences(this.tensors, this.scope) : this.tensors;
     return {
-      file: this.file, sizes: this.sizes, tensors: this.tensors, outputs: this.outputs.map((o) => o.name),
+      file: this.file, sizes: this.sizes, tensors, outputs: this.outputs.map((o) => o.name),
       loss: this.loss, lossDefined: this.lossDefined, grads, claims: this.claims, tex: this.tex, layers: this.uses,
       facts: this.facts, scope: this.scope,
     };

@@ -6,6 +6,7 @@ import type { Scope } from '../indices/prove.js';
 import type { Node, Span } from '../ir/node.js';
 import type { NameRef, Statement } from '../syntax/ast.js';
 import type { LayerUse } from './layers.js';
+import type { Solution } from '../simplify/recurrence.js';
 
 /** One dimension of a tensor: its index variable and range lo..hi (sizes only). */
 /** A claim statement, spec syntax or LaTeX. */
@@ -34,7 +35,24 @@ export interface Tensor {
   readonly assumption?: Assumed;
   /** `const lr = 0.01`: a constant with a value. */
   readonly value?: Node;
+  /**
+   * `v[0] = init` and `v[t] = step` (t ≥ 1, reading v[t − 1]): a first-order recurrence.
+   * Its `body` is absent until the recurrence is solved (simplify/recurrence.ts), and
+   * the closed form found there is what the later stages differentiate; the rule
+   * itself is what the check evaluates, step by step, against it.
+   */
+  readonly recurrence?: Recurrence;
   readonly span: Span;
+}
+
+export interface Recurrence {
+  /** v[0], with no index. */
+  readonly init: Node;
+  /** v[t] for t ≥ 1 over idx(dims[0].index), reading v[t − 1] as read(v, [t − 1]). */
+  readonly step: Node;
+  readonly initSpan: Span;
+  /** How it was solved (simplify/recurrence.ts): the proof's steps. */
+  readonly solution?: Solution;
 }
 
 export interface SizeSymbol {

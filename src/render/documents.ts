@@ -11,8 +11,8 @@ import { namingOf } from './naming.js';
 import { printLatex, printText } from '../ops/printer.js';
 import { exactSentence, sentence } from './verdicts.js';
 import type { Node } from '../ir/node.js';
-import type { Line, Proof } from './proof.js';
-import { proofs } from './proof.js';
+import type { Line, Proof, RecurrenceProof } from './proof.js';
+import { proofs, recurrenceProofs } from './proof.js';
 
 export interface Report {
   readonly file: string;
@@ -20,6 +20,8 @@ export interface Report {
   readonly description: readonly string[];
   readonly source: string;
   readonly proofs: readonly Proof[];
+  /** Recurrences solved to closed forms, shown before the gradients that use them. */
+  readonly recurrences: readonly RecurrenceProof[];
   readonly pass?: boolean;
   readonly sizesTried?: readonly string[];
   /** A network checked layer by layer (too large as a whole): what was checked, in words. */
@@ -59,7 +61,7 @@ export function reportOf(r: Result, source: string): Report {
     description.push(m[1]!);
   }
   return {
-    file: r.graph.file, description, source, proofs: proofs(r), claims: shownClaims(r),
+    file: r.graph.file, description, source, proofs: proofs(r), recurrences: recurrenceProofs(r), claims: shownClaims(r),
     ...(r.check && { pass: checkPassed(r), sizesTried: r.check.tried }),
     ...(r.layerChecks && { layerNote: layerNote(r.layerChecks) }),
   };
@@ -140,8 +142,18 @@ function sections(r: Report): Block[][] {
     const bs = blocks(p);
     return mine.length ? [...bs, { kind: 'text', text: `Claims about it in ${r.file}:` } as Block, { kind: 'claims', claims: mine } as Block] : bs;
   });
+  out.unshift(...r.recurrences.map(recurrenceBlocks));
   const rest = r.claims.filter((c) => !used.has(c));
   if (rest.length) out.push([{ kind: 'text', text: 'Other claims:' }, { kind: 'claims', claims: rest }]);
+  return out;
+}
+
+function recurrenceBlocks(p: RecurrenceProof): Block[] {
+  const text = (t: string): Block => ({ kind: 'text', text: t });
+  const out: Block[] = [{ kind: 'heading', latex: p.lhs }, text('The rule, a first-order linear recurrence:'), ...equations(p.rule)];
+  out.push(text('Unrolled and simplified:'), { kind: 'math', lhs: p.lhs, lines: p.steps });
+  out.push(text('Hence, in closed form (the form every gradient below is derived from)'), { kind: 'boxed', latex: p.result });
+  if (p.evidence) out.push(text(p.evidence));
   return out;
 }
 

@@ -94,7 +94,7 @@ function proofOf(r: Result, f: AdjointForms, naming: Naming): Proof {
     // an output's adjoint is its upstream gradient: nothing to substitute
     return left === right ? [] : [{ latex: `${left} = ${right}` }];
   });
-  const checks = r.check?.forms.filter((x) => x.gradient === t.name) ?? [];
+  const checks = r.check?.forms.filter((x) => x.gradient === t.name && x.form !== 'recurrence') ?? [];
   const concrete = r.concrete?.derivation.adjoints.get(t.name) ?? f;
   const shownEls = (r.concrete ? r.shownConcrete : r.shown)?.get(t.name)?.elements;
   return {
@@ -123,6 +123,45 @@ function proofOf(r: Result, f: AdjointForms, naming: Naming): Proof {
     })),
     ...(checks.length && { evidence: evidence(r, checks) }),
   };
+}
+
+/** A recurrence solved: its rule, the unrolled sum and the simplifier's steps to the closed form. */
+export interface RecurrenceProof {
+  readonly name: string;
+  /** v_t */
+  readonly lhs: string;
+  /** v_0 = …, and v_t = … for t = 1, …, T. */
+  readonly rule: readonly Line[];
+  /** From the unrolled sum to the closed form. */
+  readonly steps: readonly Line[];
+  /** v_t = closed form, t = 0, …, T */
+  readonly result: string;
+  /** How the closed form was checked against the rule. */
+  readonly evidence?: string;
+}
+
+export function recurrenceProofs(r: Result): RecurrenceProof[] {
+  const naming = namingOf(r.graph);
+  return [...r.graph.tensors.values()].flatMap((t) => {
+    const rec = t.recurrence;
+    if (!rec?.solution || !t.body) return [];
+    const d = t.dims[0]!;
+    const ti = idx(d.index);
+    const lhs = printLatex(read(t.name, [ti]), naming);
+    const at0 = printLatex(read(t.name, [num(0)]), naming);
+    const rule: Line[] = [
+      { latex: `${at0} = ${printLatex(rec.init, naming)}` },
+      { latex: `${lhs} = ${printLatex(rec.step, naming)}, \\quad ${printLatex(ti, naming)} = 1, \\dots, ${printLatex(d.hi, naming)}` },
+    ];
+    const steps = ending(
+      [{ latex: broken(rec.solution.unrolled, naming), reason: 'the rule unrolled: by induction on t, the rule applied t times' }, ...lines(rec.solution.steps, naming)],
+      broken(t.body, naming),
+      'terms collected',
+    );
+    const check = r.check?.forms.find((f) => f.gradient === t.name && f.form === 'recurrence');
+    const evidence = check && `Checked against the rule evaluated step by step from ${printText(read(t.name, [num(0)]), naming)}, in 64-digit arithmetic at ${check.sizes.join('; ')} (${check.points} points): ${check.pass ? 'they agree' : 'THEY DISAGREE'}; largest relative error ${Number.isFinite(check.maxRelError) ? check.maxRelError.toExponential(1) : '∞'} (tolerance ${r.check!.tolerance.toExponential(0)}).`;
+    return [{ name: t.name, lhs, rule, steps, result: `${lhs} = ${printLatex(t.body, naming)}, \\quad ${printLatex(ti, naming)} = 0, \\dots, ${printLatex(d.hi, naming)}`, ...(evidence && { evidence }) }];
+  });
 }
 
 /** ∂C_b/∂X_m as a symbol. */

@@ -3,7 +3,7 @@
 import type { AdjointForms } from '../autodiff/forms.js';
 import type { Graph } from '../graph/graph.js';
 import type { Node } from '../ir/node.js';
-import { adj, idx, num } from '../ir/node.js';
+import { adj, idx, num, read } from '../ir/node.js';
 import type { Result } from '../pipeline.js';
 import type { LayerCheck } from '../verify/layercheck.js';
 import type { CheckReport } from '../verify/gradcheck.js';
@@ -29,6 +29,15 @@ export function deriveText(r: Result): string {
   const out: string[] = [g.file];
   const sizes = [...g.sizes.values()].map((s) => (s.min > 1n ? `${s.name} ≥ ${s.min}` : s.name));
   out.push(`  sizes: ${sizes.length ? `${sizes.join(', ')} (symbolic)` : 'concrete'}`);
+  for (const t of g.tensors.values()) {
+    const rec = t.recurrence;
+    if (!rec || !t.body) continue;
+    const ti = idx(t.dims[0]!.index);
+    out.push('', `  ${printText(read(t.name, [ti]), n)}, a recurrence (${printText(ti, n)} = 1..${printText(t.dims[0]!.hi, n)})`);
+    out.push(`    rule     ${printText(read(t.name, [num(0)]), n)} = ${printText(rec.init, n)};  ${printText(read(t.name, [ti]), n)} = ${printText(rec.step, n)}`);
+    if (rec.solution) out.push(`    unrolled ${printText(read(t.name, [ti]), n)} = ${printText(rec.solution.unrolled, n)}`);
+    out.push(`    closed   ${printText(read(t.name, [ti]), n)} = ${printText(t.body, n)}  (${printText(ti, n)} = 0..${printText(t.dims[0]!.hi, n)})`);
+  }
   for (const gr of g.grads) {
     const f = r.derivation.adjoints.get(gr.name);
     if (!f) {
@@ -66,7 +75,8 @@ export function checkText(c: CheckReport, layers?: readonly LayerCheck[]): strin
   }
   for (const f of c.forms) {
     const err = Number.isFinite(f.maxRelError) ? f.maxRelError.toExponential(1) : '∞';
-    out.push(`  ${f.pass ? 'PASS' : 'FAIL'}  dL/d${f.gradient.padEnd(8)} ${f.form.padEnd(11)} ${String(f.points).padStart(3)} points  max rel. error ${err}${f.problem ? `  (${f.problem})` : ''}`);
+    const what = f.form === 'recurrence' ? `${f.gradient.padEnd(12)} ${'closed form against its rule, step by step'}` : `dL/d${f.gradient.padEnd(8)} ${f.form.padEnd(11)}`;
+    out.push(`  ${f.pass ? 'PASS' : 'FAIL'}  ${what} ${String(f.points).padStart(3)} points  max rel. error ${err}${f.problem ? `  (${f.problem})` : ''}`);
   }
   out.push(c.pass ? `  all forms agree with finite differences (64-digit arithmetic, tolerance ${c.tolerance.toExponential(0)}; ${methodText(c.forms)})` : '  SOME FORMS FAILED THE CHECK (see the FAIL lines)');
   return out.join('\n');

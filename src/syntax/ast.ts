@@ -90,6 +90,8 @@ export interface NameRef {
 export type Statement =
   | { readonly kind: 'decl'; readonly role: 'input' | 'param' | 'const' | 'size'; readonly items: readonly DeclItem[]; readonly span: Span }
   | { readonly kind: 'def'; readonly name: string; readonly nameSpan: Span; readonly binders: readonly Binder[]; readonly body: Expr; readonly span: Span }
+  /** `v[0] = 0`: the value at index `at` of a recurrence defined by a later `v[t] = …`. */
+  | { readonly kind: 'initial'; readonly name: string; readonly nameSpan: Span; readonly at: Expr; readonly body: Expr; readonly span: Span }
   | { readonly kind: 'output'; readonly names: readonly NameRef[]; readonly span: Span }
   | { readonly kind: 'loss'; readonly name: string; readonly nameSpan: Span; readonly body: Expr; readonly span: Span }
   | { readonly kind: 'grad'; readonly names: readonly NameRef[]; readonly span: Span }

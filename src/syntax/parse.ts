@@ -97,6 +97,9 @@ const actions: ohm.ActionDict<unknown> = {
   },
   DeclTail_value: (_eq, value): Pick<DeclItem, 'value'> => ({ value: expr(value) }),
 
+  Initial(name, _open, at, _close, _eq, body): Statement {
+    return { kind: 'initial', name: name.sourceString, nameSpan: spanOf(name), at: expr(at), body: expr(body), span: spanOf(this) };
+  },
   Def(name, binders, _eq, body): Statement {
     const bound = optional<Binder[]>(binders) ?? [];
     return { kind: 'def', name: name.sourceString, nameSpan: spanOf(name), binders: bound, body: expr(body), span: spanOf(this) };

@@ -13,6 +13,7 @@
 // time of checking the bundled derivations (bench/RESULTS.md).
 import type { AdjointForms, Derivation } from '../autodiff/forms.js';
 import type { Node } from '../ir/node.js';
+import type { Tensor } from '../graph/graph.js';
 import type { Field } from '../numeric/field.js';
 import type { TensorValue, Values } from '../numeric/evaluate.js';
 import { elementsOf, evaluate, forward, magnitude } from '../numeric/evaluate.js';
@@ -27,8 +28,12 @@ const STEP = '1e-24'; // central-difference step: error ~ STEP² ≪ TOLERANCE, 
 const KINK_MARGIN = 1e-3; // no sampled point lies closer than this to a kink or a tie
 const RESAMPLES = 32;
 
-/** 'inner' is the whole closed form at once: ⟨Jᵀu, v⟩ against the derivative of L along v. */
-export type FormName = 'local' | 'closed' | 'elementwise' | 'inner';
+/**
+ * 'inner' is the whole closed form at once: ⟨Jᵀu, v⟩ against the derivative of L along v.
+ * 'recurrence' is not a gradient's form: a recurrence's closed form (its body) against
+ * its rule evaluated step by step from v₀, the `gradient` field naming the tensor.
+ */
+export type FormName = 'local' | 'closed' | 'elementwise' | 'inner' | 'recurrence';
 
 export interface FormCheck {
   readonly gradient: string;
@@ -123,6 +128,11 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
         continue;
       }
       byElement = false;
+      for (const t of g.tensors.values()) {
+        if (!t.recurrence) continue;
+        const o = againstRule(F, t, sizes, fast);
+        note(t.name, 'recurrence', label, o.err, o.problem);
+      }
       const seen = alongDirections(F, d, fast, sizes, opts.shown, elementwise, shownElements);
       if (seen.every((s) => s.outcome.err <= TOLERANCE && !s.outcome.problem)) {
         for (const s of seen) note(s.gradient, s.form, label, s.outcome.err, undefined, s.again);
@@ -265,6 +275,30 @@ export function samplePoint(
 interface Outcome {
   readonly err: number;
   readonly problem?: string;
+}
+
+/**
+ * A recurrence's values at the point, which the forward pass computed from its closed
+ * form, against its rule run step by step: v₀ = init, then v_t from v_{t−1} for
+ * t = 1, 2, … (the reads of v in the rule see only the values computed here).
+ */
+function againstRule(F: Field<Big>, t: Tensor, sizes: Sizes, point: Point): Outcome {
+  const r = t.recurrence!;
+  const closed = point.tensors.get(t.name)!;
+  const stepwise: Big[] = [];
+  const own: TensorValue<Big> = { lo: closed.lo, hi: closed.hi, data: stepwise };
+  const tensors = new Map(point.tensors).set(t.name, own);
+  const values: Values<Big> = { tensors, adjoints: new Map(), upstream: point.upstream };
+  const index = t.dims[0]!.index;
+  try {
+    stepwise.push(evaluate(F, r.init, sizes, values));
+    for (let k = 1; k < closed.data.length; k++) stepwise.push(evaluate(F, r.step, sizes, values, new Map([[index, BigInt(k)]])));
+  } catch (e) {
+    return { err: Infinity, problem: `cannot evaluate the rule: ${(e as Error).message}` };
+  }
+  const scales = stepwise.map((x) => Math.abs(F.toNumber(x)));
+  const o = outcome(F, closed.data, stepwise, scales);
+  return o.problem ? { ...o, problem: o.problem.replace('derived', 'closed form').replace('finite differences', 'the rule step by step') } : o;
 }
 
 type Extent = Pick<TensorValue<Big>, 'lo' | 'hi'>;
