@@ -221,8 +221,10 @@ class Builder {
     }
     const ruled = this.tensors.get(s.name)!;
     const dim = ruled.dims[0]!;
-    if (!(dim.lo.op === 'num' && dim.lo.attrs.value!.n === 1n && dim.lo.attrs.value!.d === 1n)) {
-      throw new SpecError('range', `the step of a recurrence runs from ${dim.index} = 1 (here from ${show(dim.lo)}): ${s.name}[0] is the start`, binder.span);
+    // the rule holds from t = 1 on (v[0] is the start); its reads may allow more (b[t]
+    // of another sequence 0..T), never less
+    if (decide(dim.lo, '<=', num(1), this.scope) !== true) {
+      throw new SpecError('range', `the step of a recurrence runs from ${dim.index} = 1, but its reads allow ${dim.index} only from ${show(dim.lo)}`, binder.span);
     }
     const previous = read(s.name, [add(idx(dim.index), num(-1))]);
     const stepNode = mapNodes(ruled.body!, (m) => (m.op === 'read' && m.attrs.name === placeholder ? previous : m));
