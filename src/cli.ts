@@ -15,7 +15,6 @@ import { checkText, deriveText, resultJson } from './render/report.js';
 import { summaryText } from './render/summary.js';
 import { verdictsJson, verdictsText } from './render/verdicts.js';
 import { SpecError } from './syntax/errors.js';
-import { trainCommand } from './train/command.js';
 
 const USAGE = `gradproof: derives, proves and checks the gradients of neural-network layers
 
@@ -36,12 +35,6 @@ usage:
   gradproof html   FILE       [-o out.html]           the proofs as one self-contained page
   gradproof html   DIR…       [-o folder]             a page per file and an index.html
                                                       (folder: report/ unless -o names one)
-  gradproof train  FILE (--data FILE | --teacher PRED=TARGET) [--optimizer sgd|…] [--lr 0.01]
-                   [--schedule constant|…] [--steps 500] [--seed S] [--curve out.csv]
-                                                      fit a spec's params with its compiled
-                                                      gradients (gradproof train --help)
-  gradproof train  FILE … --compare [--optimizers …] [--lrs …] [--momenta …] [-o page.html]
-                                                      loss curves of a grid of runs, one page
   gradproof --help | --version
 
 A DIR stands for every .layer file below it. --size fixes a size symbol (repeat
@@ -151,8 +144,6 @@ export interface Io {
 const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 export function main(argv: readonly string[], io: Io = stdio): number {
-  // train has its own flags (train/command.ts); its progress bar only on a terminal's stderr
-  if (argv[0] === 'train') return trainCommand(argv.slice(1), { ...io, progress: io === stdio && process.stderr.isTTY === true });
   let args;
   try {
     args = parseArgs(argv);
