@@ -12,6 +12,7 @@ import { forward } from '../src/numeric/evaluate.js';
 import { floatField } from '../src/numeric/float.js';
 import { printText } from '../src/ops/printer.js';
 import { run } from '../src/pipeline.js';
+import { reportOf, toMarkdown } from '../src/render/documents.js';
 import { SpecError } from '../src/syntax/errors.js';
 import { checkDerivation } from '../src/verify/gradcheck.js';
 
@@ -63,6 +64,21 @@ describe('closed forms of first-order linear recurrences', () => {
     const rec = r.check!.forms.find((f) => f.form === 'recurrence' && f.gradient === 'v')!;
     expect(rec.pass).toBe(true);
     expect(rec.maxRelError).toBeLessThan(1e-50);
+  });
+});
+
+describe('the proof of a recurrence reads as a textbook writes it', () => {
+  it('shows the rule, the unrolled sum, the geometric sum and the boxed closed form, with the check', () => {
+    const file = 'derivations/optim/adam-bias-correction.layer';
+    const r = run(file, readFileSync(file, 'utf8'), { check: true });
+    const md = toMarkdown([reportOf(r, readFileSync(file, 'utf8'))]);
+    expect(md).toContain('The rule, a first-order linear recurrence:');
+    expect(md).toContain('m_{0} &= 0');
+    expect(md).toContain('the rule unrolled: by induction on t');
+    expect(md).toContain('a geometric sum over $k$');
+    // the closed form the bias correction divides by: m_t = g·(1 − β₁ᵗ)
+    expect(md).toMatch(/\\boxed\{m_\{t\} = g\\,\\left\(-\\beta_1\^\{t\} \+ 1\\right\), \\quad t = 0, \\dots, T\}/);
+    expect(md).toMatch(/Checked against the rule evaluated step by step from m\\\[0\\\].*they agree/);
   });
 });
 
