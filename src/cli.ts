@@ -15,6 +15,7 @@ import { checkText, deriveText, resultJson } from './render/report.js';
 import { summaryText } from './render/summary.js';
 import { verdictsJson, verdictsText } from './render/verdicts.js';
 import { SpecError } from './syntax/errors.js';
+import { trainCommand } from './train/command.js';
 
 const USAGE = `gradproof: derives, proves and checks the gradients of neural-network layers
 
@@ -35,6 +36,12 @@ usage:
   gradproof html   FILE       [-o out.html]           the proofs as one self-contained page
   gradproof html   DIR…       [-o folder]             a page per file and an index.html
                                                       (folder: report/ unless -o names one)
+  gradproof train  FILE (--data FILE | --teacher PRED=TARGET) [--optimizer sgd|…] [--lr 0.01]
+                   [--schedule constant|…] [--steps 500] [--seed S] [--curve out.csv]
+                                                      fit a spec's params with its compiled
+                                                      gradients (gradproof train --help)
+  gradproof train  FILE … --compare [--optimizers …] [--lrs …] [--momenta …] [-o page.html]
+                                                      loss curves of a grid of runs, one page
   gradproof --help | --version
 
 A DIR stands for every .layer file below it. --size fixes a size symbol (repeat
@@ -68,7 +75,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' | 'version' {
   if (argv.includes('--version') || argv.includes('-V')) return 'version';
   const [command, ...rest] = argv;
   if (!COMMANDS.includes(command as Command)) {
-    throw new UsageError(command ? `unknown command "${command}": expected ${COMMANDS.join(', ')}` : 'no command given');
+    throw new UsageError(command ? `unknown command "${command}": expected ${[...COMMANDS, 'train'].join(', ')}` : 'no command given');
   }
   const args: Args = { command: command as Command, paths: [], json: false, solution: true, expect: false, sizes: new Map(), target: 'js' };
   for (let i = 0; i < rest.length; i++) {
@@ -144,6 +151,8 @@ export interface Io {
 const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 export function main(argv: readonly string[], io: Io = stdio): number {
+  // train has its own flags (train/command.ts); its progress bar only on a terminal's stderr
+  if (argv[0] === 'train') return trainCommand(argv.slice(1), { ...io, progress: io === stdio && process.stderr.isTTY === true });
   let args;
   try {
     args = parseArgs(argv);
