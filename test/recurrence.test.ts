@@ -15,6 +15,8 @@ import { run } from '../src/pipeline.js';
 import { reportOf, toMarkdown } from '../src/render/documents.js';
 import { SpecError } from '../src/syntax/errors.js';
 import { checkDerivation } from '../src/verify/gradcheck.js';
+import type { OptimizerName, State } from '../src/train/optimizers.js';
+import { optimizer } from '../src/train/optimizers.js';
 
 const graphOf = (text: string): Graph => run('t.layer', text, { present: false }).graph;
 const bodyText = (g: Graph, name: string): string => printText(g.tensors.get(name)!.body!);
@@ -209,5 +211,48 @@ describe('each optimizer in the language takes PyTorch’s steps (to 1e-12)', ()
       return (p -= (eta * (m / (1 - beta1 ** t))) / (Math.sqrt(v / (1 - beta2 ** t)) + eps));
     });
     expectSame(trajectory('derivations/optim/adamw.layer', { p0, eta, eps, beta1, beta2, lambda }), want);
+  });
+});
+
+// ── gradproof train's TypeScript optimizers against the same files ──
+// The brief for `train`: its optimizers are the language's, or TypeScript that a test
+// proves equal to them step by step. Same gradient sequence, same start, every step.
+
+describe('gradproof train’s optimizers take the steps the language’s files define', () => {
+  const p0 = -0.4;
+  const eta = 0.03;
+  const run1 = (name: OptimizerName, hyper: Record<string, number>): { p: number[]; state: State[] } => {
+    const opt = optimizer(name, hyper);
+    let params: Float64Array = Float64Array.of(p0);
+    let state = opt.init(1);
+    const p: number[] = [];
+    const states: State[] = [];
+    grads.forEach((g, k) => {
+      const next = opt.step(state, params, Float64Array.of(g), k + 1, eta);
+      params = next.params;
+      state = next.state;
+      p.push(params[0]!);
+      states.push(state);
+    });
+    return { p, state: states };
+  };
+  const cases: readonly [OptimizerName, string, Record<string, number>, Record<string, number>][] = [
+    ['sgd', 'sgd', {}, {}],
+    ['momentum', 'momentum', { mu: 0.9 }, { mu: 0.9 }],
+    ['nesterov', 'nesterov', { mu: 0.8 }, { mu: 0.8 }],
+    ['adagrad', 'adagrad', { eps: 1e-10 }, { eps: 1e-10 }],
+    ['rmsprop', 'rmsprop', { alpha: 0.99, eps: 1e-8 }, { eps: 1e-8 }],
+    ['adam', 'adam', { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, { eps: 1e-8 }],
+    ['adamw', 'adamw', { beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.01 }, { eps: 1e-8, lambda: 0.01 }],
+  ];
+  it.each(cases)('%s', (name, file, hyper, consts) => {
+    const ts = run1(name, hyper).p;
+    expectSame(ts, trajectory(`derivations/optim/${file}.layer`, { p0, eta, ...consts }));
+  });
+
+  it('momentum-ema: its buffer is the moving average v of momentum.layer', () => {
+    const { state } = run1('momentum-ema', { beta: 0.9 });
+    const buffer = Object.keys(state[0]!)[0]!;
+    expectSame(state.map((s) => s[buffer]![0]!), trajectory('derivations/optim/momentum.layer', { p0, eta, mu: 0.9 }, 'v'));
   });
 });
