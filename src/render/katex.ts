@@ -1,9 +1,6 @@
 // The KaTeX adapter: the only file that imports katex. Every LaTeX string the engine
 // shows a person goes through here at least once, so a `tex` line that KaTeX cannot
 // render is reported at its line instead of breaking a page later.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import katex from 'katex';
 
 // KaTeX stops after 1000 macro expansions by default, a guard against \def loops;
@@ -26,19 +23,5 @@ export function katexHtml(tex: string, display = true): string {
   return katex.renderToString(tex, { throwOnError: true, strict: 'error', displayMode: display, trust: false, output: 'htmlAndMathml', maxExpand: MAX_EXPAND });
 }
 
-/**
- * KaTeX's stylesheet with its fonts inlined as woff2 data URIs (about 400 kB), so a
- * report is one file that renders offline, from file:// as well.
- */
-export function katexStylesheet(): string {
-  const require = createRequire(import.meta.url);
-  const cssPath = require.resolve('katex/dist/katex.min.css');
-  const css = readFileSync(cssPath, 'utf8');
-  const fonts = join(dirname(cssPath), 'fonts');
-  return css.replace(/src:([^;}]*)/g, (_m, list: string) => {
-    const woff2 = /url\(fonts\/([^)]+\.woff2)\)/.exec(list)?.[1];
-    if (!woff2) return `src:${list}`;
-    const data = readFileSync(join(fonts, woff2)).toString('base64');
-    return `src:url(data:font/woff2;base64,${data}) format("woff2")`;
-  });
-}
+/** KaTeX's stylesheet, fonts inlined (src/platform/files.ts reads it where the files are). */
+export { katexStylesheet } from '../platform/files.js';

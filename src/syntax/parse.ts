@@ -1,12 +1,10 @@
 // The syntax stage: .layer text → Spec (src/syntax/ast.ts), one line at a time.
 // The only file that imports ohm-js: the grammar (grammar/layer.ohm) is pure, the
 // semantic actions below turn ohm's nodes into the AST, and no ohm node leaves here.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as ohm from 'ohm-js';
 import type { Rel, Span } from '../ir/node.js';
 import type { Binder, Condition, DeclItem, Expr, Keyword, LayerParam, NameRef, Spec, Statement } from './ast.js';
+import { grammarText } from '../platform/files.js';
 import { SpecError } from './errors.js';
 import { checkNesting, contentEnd, MAX_NESTING, syntaxMessage, tokenSpan } from './messages.js';
 
@@ -31,24 +29,13 @@ interface LineCtx {
   readonly offset: number;
 }
 
-// ── the grammar, found by walking up from this module (src/ or dist/src/) ──────────
-
-function grammarPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'grammar', 'layer.ohm');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('grammar/layer.ohm not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-}
+// ── the grammar (grammar/layer.ohm, read through src/platform/files.ts) ──────────────
 
 let cached: { grammar: ohm.Grammar; semantics: ohm.Semantics } | undefined;
 
 function layer(): { grammar: ohm.Grammar; semantics: ohm.Semantics } {
   if (!cached) {
-    const grammar = ohm.grammar(readFileSync(grammarPath(), 'utf8'));
+    const grammar = ohm.grammar(grammarText('layer.ohm'));
     cached = { grammar, semantics: grammar.createSemantics().addOperation<unknown>('ast', actions) };
   }
   return cached;
@@ -360,7 +347,7 @@ const others = new Map<string, ohm.Grammar>();
 export function loadGrammar(file: 'tex.ohm'): ohm.Grammar {
   let grammar = others.get(file);
   if (!grammar) {
-    grammar = ohm.grammar(readFileSync(join(dirname(grammarPath()), file), 'utf8'));
+    grammar = ohm.grammar(grammarText(file));
     others.set(file, grammar);
   }
   return grammar;
