@@ -273,6 +273,23 @@ function page(title: string, body: string): string {
 const inline = (latex: string): string => katexHtml(latex, false);
 
 export function toHtml(r: Report): string {
+  return page(`gradproof: ${r.file}`, toHtmlBody(r));
+}
+
+/**
+ * The page's content without the page around it (no stylesheet): what the playground
+ * shows beside its editor. `source: false` leaves out the file's text (the editor has it).
+ */
+export function toHtmlBody(r: Report, opts: { readonly source?: boolean } = {}): string {
+  return toHtmlParts(r, opts).join('\n');
+}
+
+/**
+ * The content in pieces: the head (title, description, check, the table of results), then
+ * one `<section class="proof">` per proof, so that a page showing them live replaces
+ * only the pieces a keystroke changed.
+ */
+export function toHtmlParts(r: Report, opts: { readonly source?: boolean } = {}): string[] {
   const parts = [`<h1>${escapeHtml(r.file)}</h1>`];
   if (r.description.length) parts.push(`<p>${r.description.map(escapeHtml).join('<br>')}</p>`);
   if (r.layerNote) parts.push(`<p class="${r.pass ? 'pass' : 'fail'}">${escapeHtml(r.layerNote)}</p>`);
@@ -281,9 +298,12 @@ export function toHtml(r: Report): string {
   }
   parts.push('<table><tr><th>gradient</th><th>result</th></tr>');
   for (const p of r.proofs) parts.push(`<tr><td><a href="#${escapeHtml(p.name)}">${inline(p.adjoint)}</a></td><td>${inline(p.result)}</td></tr>`);
-  parts.push('</table>', `<pre>${escapeHtml(r.source)}</pre>`);
+  parts.push('</table>');
+  if (opts.source !== false) parts.push(`<pre>${escapeHtml(r.source)}</pre>`);
   const evidence = new Set(r.proofs.map((p) => p.evidence));
+  const pieces = [parts.join('\n')];
   for (const section of sections(r)) {
+    parts.length = 0;
     for (const b of section) {
       if (b.kind === 'claims') {
         for (const c of b.claims) {
@@ -296,8 +316,9 @@ export function toHtml(r: Report): string {
       else if (b.kind === 'text') parts.push(`<p${evidence.has(b.text) ? ' class="evidence"' : ''}>${escapeHtml(b.text)}</p>`);
       else parts.push(`<div class="math">${katexHtml(b.kind === 'boxed' ? `\\boxed{${b.latex}}` : alignedMath(b), true)}</div>`);
     }
+    pieces.push(`<section class="proof">\n${parts.join('\n')}\n</section>`);
   }
-  return page(`gradproof: ${r.file}`, parts.join('\n'));
+  return pieces;
 }
 
 /** The anchor of a proof's heading: its gradient's name. */

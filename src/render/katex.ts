@@ -18,9 +18,21 @@ export function katexProblem(tex: string): string | undefined {
   }
 }
 
+/** Formulas rendered so far (a pure function of its arguments): the playground renders the
+ *  same proof lines again on every keystroke. Bounded: emptied when full. */
+const rendered = new Map<string, string>();
+const RENDERED_LIMIT = 20_000;
+
 /** HTML for a formula, for reports; trust: false, so no \href or \htmlClass from a user's `tex`. */
 export function katexHtml(tex: string, display = true): string {
-  return katex.renderToString(tex, { throwOnError: true, strict: 'error', displayMode: display, trust: false, output: 'htmlAndMathml', maxExpand: MAX_EXPAND });
+  const k = `${display ? 'D' : 'I'}${tex}`;
+  let html = rendered.get(k);
+  if (html === undefined) {
+    html = katex.renderToString(tex, { throwOnError: true, strict: 'error', displayMode: display, trust: false, output: 'htmlAndMathml', maxExpand: MAX_EXPAND });
+    if (rendered.size >= RENDERED_LIMIT) rendered.clear();
+    rendered.set(k, html);
+  }
+  return html;
 }
 
 /** KaTeX's stylesheet, fonts inlined (src/platform/files.ts reads it where the files are). */
