@@ -6,7 +6,7 @@ import { defaultKeymap, history as editHistory, historyKeymap } from '@codemirro
 import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import type { Diagnostic } from '@codemirror/lint';
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
-import { EditorState } from '@codemirror/state';
+import { EditorState, Transaction } from '@codemirror/state';
 import { EditorView, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
 import { bundledDerivations } from './files.js';
 import { layerLanguage } from './language.js';
@@ -66,56 +66,102 @@ let slow = newWorker();
 let id = 0;
 let typedAt = 0;
 let slowTimer: ReturnType<typeof setTimeout> | undefined;
+/** Whether the proofs' worker derived the current text (its answer came first). */
+let derived = false;
 const latencies: number[] = [];
-// for measurement from a browser (test-e2e/playground.test.ts): keystroke → proofs shown, in ms
+// for measurement from a browser (bench/playground.ts): keystroke → proofs shown, in ms
 (window as unknown as { gradproofLatencies: number[] }).gradproofLatencies = latencies;
+
+/**
+ * One request at a time to the proofs' worker: while it works, keystrokes only mark the
+ * text as changed, and the newest text goes out when the answer comes back. Queuing
+ * every keystroke would make each answer wait for all the stale ones before it.
+ */
+let proofsBusy = false;
+let proofsWanted = false;
+function askProofs(): void {
+  if (proofsBusy) {
+    proofsWanted = true;
+    return;
+  }
+  proofsBusy = true;
+  proofsWanted = false;
+  fast.postMessage({ id, kind: 'proofs', file, text } satisfies Request);
+}
 
 function update(): void {
   id++;
   const request: Request = { id, kind: 'proofs', file, text };
-  fast.postMessage(request);
+  askProofs();
   $('proofs').setAttribute('aria-busy', 'true');
   // verdicts and the check take longer: start them once typing pauses, and abandon a
   // run whose text is already stale by ending its worker
   clearTimeout(slowTimer);
   $('checked').textContent = 'verifying claims and checking every form…';
+  $('claims').setAttribute('aria-busy', 'true');
   // the other core is the proofs' while typing: a stale check stops at once
   slow.terminate();
   slowTimer = setTimeout(() => {
     slow = newWorker();
-    slow.onmessage = onReply;
+    slow.onmessage = (e: MessageEvent<Reply>) => onReply(e, 'verdicts');
     slow.postMessage({ ...request, kind: 'verdicts' } satisfies Request);
   }, 700);
   persist();
 }
 
-function onReply(e: MessageEvent<Reply>): void {
+function onReply(e: MessageEvent<Reply>, from: 'proofs' | 'verdicts'): void {
   const r = e.data;
   if (r.kind === 'download') return save(r.name, r.mime, r.text);
+  if (r.id < 0) {
+    // a download that could not be made (download requests have negative ids)
+    if (r.kind === 'failure') $('status').textContent = `no download: ${r.message}`;
+    return;
+  }
+  if (from === 'proofs') {
+    proofsBusy = false;
+    if (proofsWanted) askProofs();
+  }
   if (r.id !== id) return; // an answer to an older text
   if (r.kind === 'proofs') {
     showParts(r.parts);
     $('proofs').setAttribute('aria-busy', 'false');
+    delete $('proofs').dataset['stale'];
+    derived = true;
     showProblem(undefined);
     requestAnimationFrame(() => {
       const ms = performance.now() - typedAt;
       if (typedAt) latencies.push(ms);
-      $('status').textContent = `derived in ${r.ms.toFixed(0)} ms${typedAt ? `; ${ms.toFixed(0)} ms from the last keystroke to these proofs` : ''}`;
+      $('status').textContent = `Proofs up to date (derived in ${r.ms.toFixed(0)} ms${typedAt ? `, on screen ${ms.toFixed(0)} ms after the last keystroke` : ''}).`;
     });
   } else if (r.kind === 'verdicts') {
     showParts(r.parts);
     showVerdicts(r.verdicts, r.checked);
   } else if (r.kind === 'problem') {
     showProblem(r.problem);
-    $('proofs').setAttribute('aria-busy', 'false');
-    $('checked').textContent = '';
-    $('verdicts').replaceChildren();
+    notDerived(`not derived: line ${r.problem.line} has an error (below)`);
+  } else if (from === 'verdicts') {
+    // the proofs stand (or the proofs' worker has said why not): only the verification stopped
+    if (!derived) return;
+    $('claims').setAttribute('aria-busy', 'false');
+    $('checked').textContent = `the claims could not be verified: ${r.message}`;
   } else {
-    $('status').textContent = `the engine stopped: ${r.message}`;
+    notDerived(`not derived: ${r.message}`);
   }
 }
-fast.onmessage = onReply;
-slow.onmessage = onReply;
+fast.onmessage = (e: MessageEvent<Reply>) => onReply(e, 'proofs');
+slow.onmessage = (e: MessageEvent<Reply>) => onReply(e, 'verdicts');
+
+/** The text does not derive: say so, and mark the proofs still shown as those of an older text. */
+function notDerived(why: string): void {
+  derived = false;
+  const proofs = $('proofs');
+  proofs.setAttribute('aria-busy', 'false');
+  if (proofs.children.length) proofs.dataset['stale'] = 'true';
+  $('status').textContent = proofs.children.length ? `${why}; the proofs shown are for the last text that derived` : why;
+  $('claims').setAttribute('aria-busy', 'false');
+  $('checked').textContent = 'claims are verified once the text derives';
+  $('verdicts').replaceChildren();
+}
 
 /**
  * The proofs, replacing only the pieces that changed (a keystroke in one definition
@@ -140,6 +186,8 @@ function showParts(parts: readonly string[]): void {
 
 // ── the editor ───────────────────────────────────────────────────────────────────
 
+const picker = $<HTMLSelectElement>('example');
+
 const view = new EditorView({
   parent: $('editor'),
   state: EditorState.create({
@@ -151,13 +199,19 @@ const view = new EditorView({
       syntaxHighlighting(defaultHighlightStyle),
       layerLanguage,
       lintGutter(),
+      // claims are long lines: wrap them rather than hide their ends
+      EditorView.lineWrapping,
       // Tab is left to the browser, so keyboard users can leave the editor
       keymap.of([...defaultKeymap, ...historyKeymap]),
       EditorView.contentAttributes.of({ 'aria-label': 'Layer specification (.layer)' }),
       EditorView.updateListener.of((u) => {
         if (!u.docChanged) return;
         text = u.state.doc.toString();
-        typedAt = performance.now();
+        // an edit by the user (typing, deleting, pasting, undo), not a text loaded by the
+        // example picker or a shared link: time it, and the text is no longer the example's
+        const byUser = u.transactions.some((tr) => tr.annotation(Transaction.userEvent) !== undefined);
+        typedAt = byUser ? performance.now() : 0;
+        if (byUser) picker.value = '';
         update();
       }),
     ],
@@ -165,6 +219,8 @@ const view = new EditorView({
 });
 
 function showProblem(p: Problem | undefined): void {
+  // a download is of the text shown: none while the text does not derive
+  for (const b of document.querySelectorAll<HTMLButtonElement>('.downloads button')) b.disabled = p !== undefined;
   const box = $('problem');
   if (!p) {
     box.hidden = true;
@@ -183,6 +239,7 @@ function showProblem(p: Problem | undefined): void {
 }
 
 function showVerdicts(verdicts: readonly ShownVerdict[], checked: string): void {
+  $('claims').setAttribute('aria-busy', 'false');
   $('checked').textContent = checked ? `Check: ${checked}.` : '';
   const items = verdicts.map((v) => {
     const li = document.createElement('li');
@@ -215,15 +272,13 @@ function showVerdicts(verdicts: readonly ShownVerdict[], checked: string): void 
 
 // ── examples, sharing, storage, downloads ────────────────────────────────────────
 
-const picker = $<HTMLSelectElement>('example');
 picker.append(new Option('(your own text)', ''));
 for (const path of Object.keys(examples).sort()) picker.append(new Option(path.replace(/^derivations\//, ''), path));
-picker.value = file in examples ? file : '';
+picker.value = examples[file] === text ? file : '';
 picker.addEventListener('change', () => {
   const path = picker.value;
   if (!path) return;
   file = path;
-  typedAt = 0;
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: examples[path] ?? '' } });
 });
 
@@ -249,7 +304,9 @@ $('share').addEventListener('click', async () => {
 
 let downloads = 0;
 function requestDownload(format: DownloadFormat): void {
-  fast.postMessage({ id: ++downloads, kind: 'download', format });
+  // negative ids: a download's answer is never taken for an answer to a text
+  fast.postMessage({ id: -++downloads, kind: 'download', format });
+  $('status').textContent = `preparing the ${format === 'md' ? 'Markdown' : format === 'tex' ? '.tex' : format === 'html' ? 'HTML report' : 'compiled code'} download…`;
 }
 for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-format]')) {
   b.addEventListener('click', () => requestDownload(b.dataset['format'] as DownloadFormat));
@@ -263,13 +320,29 @@ function save(name: string, mime: string, body: string): void {
   document.body.append(a);
   a.click();
   a.remove();
+  $('status').textContent = `downloaded ${name}`;
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
+// the table's links scroll to a proof without touching the address (which holds the text)
+$('proofs').addEventListener('click', (e) => {
+  const a = (e.target as Element).closest('a[href^="#"]');
+  if (!a) return;
+  e.preventDefault();
+  const target = document.getElementById(decodeURIComponent(a.getAttribute('href')!.slice(1)));
+  target?.scrollIntoView({ block: 'start' });
+  target?.setAttribute('tabindex', '-1');
+  target?.focus({ preventScroll: true });
+});
+
 window.addEventListener('hashchange', () => {
-  const shared = new URLSearchParams(location.hash.slice(1)).get('spec');
+  const params = new URLSearchParams(location.hash.slice(1));
+  const shared = params.get('spec');
   const t = shared ? decode(shared) : undefined;
-  if (t !== undefined && t !== text) view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: t } });
+  if (t === undefined || t === text) return;
+  file = params.get('file') ?? file;
+  picker.value = examples[file] === t ? file : '';
+  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: t } });
 });
 
 update();
