@@ -35,9 +35,9 @@ async function measure(page: Page, file: string, edit: Edit): Promise<number[]> 
     await page.keyboard.press('Control+End');
     await page.keyboard.type('\n# ');
   } else {
+    // click the line (ArrowDown would move by wrapped rows), then End: definitions are short
     const line = await firstDefinition(page);
-    await page.keyboard.press('Control+Home');
-    for (let i = 1; i < line; i++) await page.keyboard.press('ArrowDown');
+    await page.locator('.cm-line').nth(line - 1).click();
     await page.keyboard.press('End');
   }
   await page.waitForTimeout(300);
@@ -49,7 +49,12 @@ async function measure(page: Page, file: string, edit: Edit): Promise<number[]> 
       await page.keyboard.press('Backspace');
       await page.keyboard.press('Backspace');
     } else await page.keyboard.type('+0');
-    await page.waitForFunction((n) => (window as unknown as { gradproofLatencies: number[] }).gradproofLatencies.length > n, before, { timeout: 60_000 });
+    try {
+      await page.waitForFunction((n) => (window as unknown as { gradproofLatencies: number[] }).gradproofLatencies.length > n, before, { timeout: 60_000 });
+    } catch {
+      // reported, not hidden: a keystroke whose proofs never came
+      console.log(`  ${file}, ${edit.kind} edit ${k + 1}: no proofs within 60 s; status: ${await page.textContent('#status')}`);
+    }
     await page.waitForTimeout(150);
   }
   return page.evaluate(() => (window as unknown as { gradproofLatencies: number[] }).gradproofLatencies.slice());
@@ -67,7 +72,7 @@ await page.waitForSelector('#proofs h2', { timeout: 60_000 });
 console.log(`Chromium (playwright-core), ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${new Date().toISOString().slice(0, 10)}`);
 console.log('| file | comment edit: median | max | definition edit: median | max |');
 console.log('|---|---:|---:|---:|---:|');
-for (const name of readdirSync('derivations/seed').filter((f) => f.endsWith('.layer')).sort()) {
+for (const name of (process.env['FILES']?.split(',') ?? readdirSync('derivations/seed').filter((f) => f.endsWith('.layer')).sort())) {
   const file = `derivations/seed/${name}`;
   const c = await measure(page, file, { kind: 'comment' });
   const d = await measure(page, file, { kind: 'definition' });

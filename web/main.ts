@@ -10,7 +10,7 @@ import { EditorState, Transaction } from '@codemirror/state';
 import { EditorView, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
 import { bundledDerivations } from './files.js';
 import { layerLanguage } from './language.js';
-import type { DownloadFormat, Problem, Reply, Request, ShownVerdict } from './protocol.js';
+import type { DownloadFormat, Parts, Problem, Reply, Request, ShownVerdict } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const STORAGE = 'gradproof.playground.spec';
@@ -61,7 +61,7 @@ let { file, text } = initial();
 // ── the workers ──────────────────────────────────────────────────────────────────
 
 const newWorker = (): Worker => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const fast = newWorker();
+let fast = newWorker();
 let slow = newWorker();
 let id = 0;
 let typedAt = 0;
@@ -123,7 +123,7 @@ function onReply(e: MessageEvent<Reply>, from: 'proofs' | 'verdicts'): void {
   }
   if (r.id !== id) return; // an answer to an older text
   if (r.kind === 'proofs') {
-    showParts(r.parts);
+    showParts(whole(r.parts, 'proofs'));
     $('proofs').setAttribute('aria-busy', 'false');
     delete $('proofs').dataset['stale'];
     derived = true;
@@ -134,7 +134,7 @@ function onReply(e: MessageEvent<Reply>, from: 'proofs' | 'verdicts'): void {
       $('status').textContent = `Proofs up to date (derived in ${r.ms.toFixed(0)} ms${typedAt ? `, on screen ${ms.toFixed(0)} ms after the last keystroke` : ''}).`;
     });
   } else if (r.kind === 'verdicts') {
-    showParts(r.parts);
+    showParts(whole(r.parts, 'verdicts'));
     showVerdicts(r.verdicts, r.checked);
   } else if (r.kind === 'problem') {
     showProblem(r.problem);
@@ -148,7 +148,20 @@ function onReply(e: MessageEvent<Reply>, from: 'proofs' | 'verdicts'): void {
     notDerived(`not derived: ${r.message}`);
   }
 }
-fast.onmessage = (e: MessageEvent<Reply>) => onReply(e, 'proofs');
+/** The proofs' worker, answering; if it dies (out of memory on a huge file), a new one. */
+function listen(w: Worker): void {
+  w.onmessage = (e: MessageEvent<Reply>) => onReply(e, 'proofs');
+  w.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    console.error(`the proofs' worker stopped: ${e.message}`);
+    fast.terminate();
+    fast = newWorker();
+    listen(fast);
+    proofsBusy = false;
+    notDerived(`not derived: the engine stopped (${e.message || 'out of memory?'}); edit to try again`);
+  };
+}
+listen(fast);
 slow.onmessage = (e: MessageEvent<Reply>) => onReply(e, 'verdicts');
 
 /** The text does not derive: say so, and mark the proofs still shown as those of an older text. */
@@ -169,6 +182,14 @@ function notDerived(why: string): void {
  * KaTeX HTML and MathML takes the browser far longer than the engine takes to derive it.
  */
 let shown: string[] = [];
+
+/** What each worker sent last, piece by piece: its replies leave unchanged pieces out (null). */
+const received: Record<'proofs' | 'verdicts', string[]> = { proofs: [], verdicts: [] };
+function whole(parts: Parts, from: 'proofs' | 'verdicts'): string[] {
+  const out = parts.map((p, i) => p ?? received[from][i] ?? '');
+  received[from] = out;
+  return out;
+}
 function showParts(parts: readonly string[]): void {
   const box = $('proofs');
   parts.forEach((html, i) => {

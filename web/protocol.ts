@@ -35,8 +35,15 @@ export interface ShownVerdict {
 }
 
 export type Reply =
-  | { readonly id: number; readonly kind: 'proofs'; readonly parts: readonly string[]; readonly ms: number }
-  | { readonly id: number; readonly kind: 'verdicts'; readonly parts: readonly string[]; readonly verdicts: readonly ShownVerdict[]; readonly checked: string; readonly ms: number }
+  | { readonly id: number; readonly kind: 'proofs'; readonly parts: Parts; readonly ms: number }
+  | { readonly id: number; readonly kind: 'verdicts'; readonly parts: Parts; readonly verdicts: readonly ShownVerdict[]; readonly checked: string; readonly ms: number }
   | { readonly id: number; readonly kind: 'problem'; readonly problem: Problem }
   | { readonly id: number; readonly kind: 'download'; readonly name: string; readonly mime: string; readonly text: string }
   | { readonly id: number; readonly kind: 'failure'; readonly message: string };
+
+/**
+ * The report's pieces (documents.ts toHtmlParts), each the HTML, or null where it is the
+ * same as the piece this worker sent last time: a big report (the 256×256 CNN: 10 MB)
+ * is not copied across again for a keystroke that changes one proof or none.
+ */
+export type Parts = readonly (string | null)[];

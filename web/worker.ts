@@ -8,7 +8,7 @@ import { checkPassed, run } from '../src/pipeline.js';
 import { reportOf, toHtml, toHtmlParts, toMarkdown, toTex } from '../src/render/documents.js';
 import { SpecError } from '../src/syntax/errors.js';
 import { prepareStylesheet } from './files.js';
-import type { DownloadFormat, DownloadRequest, Reply, Request } from './protocol.js';
+import type { DownloadFormat, DownloadRequest, Parts, Reply, Request } from './protocol.js';
 
 let last: { readonly key: string; readonly file: string; readonly text: string; readonly result: Result } | undefined;
 
@@ -31,6 +31,14 @@ function withoutComments(text: string): string {
 
 const post = (r: Reply): void => postMessage(r);
 
+let sent: readonly string[] = [];
+/** The pieces, with null for each one sent unchanged last time (see Parts). */
+function delta(parts: readonly string[]): Parts {
+  const out = parts.map((p, i) => (sent[i] === p ? null : p));
+  sent = parts;
+  return out;
+}
+
 self.onmessage = async (e: MessageEvent<Request | DownloadRequest>): Promise<void> => {
   const m = e.data;
   try {
@@ -39,10 +47,10 @@ self.onmessage = async (e: MessageEvent<Request | DownloadRequest>): Promise<voi
     // an edit inside comments changes no derivation: the last result serves (its spans
     // keep their lines and columns, since a comment runs to the end of its line)
     const key = `${m.kind}\u0000${m.file}\u0000${withoutComments(m.text)}`;
-    const result = last && last.key === key ? last.result : run(m.file, m.text, m.kind === 'proofs' ? {} : { verify: true, check: true });
+    const result = last && last.key === key ? last.result : run(m.file, m.text, m.kind === 'proofs' ? { vet: false } : { verify: true, check: true });
     last = { key, file: m.file, text: m.text, result };
     const report = reportOf(result, m.text);
-    const parts = toHtmlParts(report, { source: false });
+    const parts = delta(toHtmlParts(report, { source: false }));
     const ms = performance.now() - t0;
     if (m.kind === 'proofs') return post({ id: m.id, kind: 'proofs', parts, ms });
     const verdicts = report.claims.map((c) => ({ line: c.line, text: c.text, verdict: c.verdict, details: c.details.map((d) => d.text) }));
@@ -70,7 +78,9 @@ async function download(id: number, format: DownloadFormat): Promise<Reply> {
   if (!last) return { id, kind: 'failure', message: 'nothing derived yet' };
   const { file, text } = last;
   // documents carry the verdicts and the check, as the command line's do
-  const result = format === 'tex' || format === 'md' || format === 'html' ? (last.result.claims ? last.result : run(file, text, { verify: true, check: true })) : last.result;
+  // every step vetted, as the command line does it (the proofs' pass leaves that to the
+  // verdicts' pass); documents carry the verdicts and the check too
+  const result = format === 'tex' || format === 'md' || format === 'html' ? (last.result.claims ? last.result : run(file, text, { verify: true, check: true })) : run(file, text);
   const base = (file.split('/').pop() ?? 'layer').replace(/\.layer$/, '');
   let body: string;
   if (format === 'tex') body = toTex([reportOf(result, text)]);

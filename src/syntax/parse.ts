@@ -292,7 +292,7 @@ export function parseSpec(file: string, text: string): Spec {
   text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).forEach((source, i) => {
     let line: Line | null;
     try {
-      line = run<Line | null>('Line', source, { file, line: i + 1, source, offset: 0 });
+      line = parsedLine(file, i + 1, source);
     } catch (e) {
       // one bad claim never hides the others: it is kept, to be reported as an error verdict
       const claim = /^(\s*)claim\b/.exec(source);
@@ -316,6 +316,29 @@ export function parseSpec(file: string, text: string): Spec {
   });
   if (open) throw new SpecError('syntax', `def ${open.head.name} is not closed: end it with a line that says end`, open.head.span);
   return { file, statements };
+}
+
+// Lines parsed so far, by file, line number and text (a line's statement carries its
+// spans, so all three are the key): the playground parses the whole text again on every
+// keystroke, and all but one line are unchanged. A line's outcome is the same either
+// way, statement or error; bounded, emptied when full.
+const lines = new Map<string, { readonly line: Line | null } | { readonly error: unknown }>();
+const LINES_LIMIT = 50_000;
+
+function parsedLine(file: string, n: number, source: string): Line | null {
+  const k = `${file}\u0000${n}\u0000${source}`;
+  let got = lines.get(k);
+  if (!got) {
+    try {
+      got = { line: run<Line | null>('Line', source, { file, line: n, source, offset: 0 }) };
+    } catch (error) {
+      got = { error };
+    }
+    if (lines.size >= LINES_LIMIT) lines.clear();
+    lines.set(k, got);
+  }
+  if ('error' in got) throw got.error;
+  return got.line;
 }
 
 /** A layer's body holds its params and definitions (LANGUAGE.md's statements for one layer). */
