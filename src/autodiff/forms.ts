@@ -16,7 +16,7 @@ import { CLOSED_RULES, ELEMENT_RULES, LOCAL_RULES, REFOLD_RULES, WORK_RULES } fr
 import { alphaKey } from '../simplify/sums.js';
 import type { LocalAdjoint } from './sweep.js';
 import { consumersOf, freeNames, localAdjoint } from './sweep.js';
-import { SpecError } from '../syntax/errors.js';
+import { located, SpecError } from '../syntax/errors.js';
 
 export interface Element {
   readonly at: readonly bigint[];
@@ -51,7 +51,8 @@ export interface Derivation {
   readonly elementFolds: readonly ElementFold[];
 }
 
-export const ELEMENT_LIMIT = 8; // elements per tensor written out one by one
+export { MAX_WRITTEN_ELEMENTS as ELEMENT_LIMIT } from '../limits.js';
+import { MAX_WRITTEN_ELEMENTS as ELEMENT_LIMIT } from '../limits.js';
 const UNROLL_LIMIT = 64; // terms of one concrete sum written out in an elementwise form
 
 export interface DeriveOptions {
@@ -76,6 +77,7 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
   // reverse definition order is reverse topological order: consumers come first
   for (const t of [...g.tensors.values()].reverse()) {
     if (t.role === 'const' || !reaches.has(t.name)) continue;
+    located(t.span, `the local form of ∂L/∂${t.name}`, () => {
     const free = freeNames(t, g);
     const scope = scopeOf(g, t, free);
     const base = { scope, ...common(opts) };
@@ -112,9 +114,11 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
     const written = closedLimit ? undefined : withinLimits(() => elementsOf(g, t, free, closed.result, folds, opts));
     const elements = written && 'value' in written ? written.value : undefined;
     closedOf.set(t.name, { tensor: t, free, sweep, local, substituted, closed, ...(closedLimit && { closedLimit }), ...(elements && { elements }) });
+    });
   }
   return { graph: g, adjoints: closedOf, folds, elementFolds };
 }
+
 
 /** f's value, or the message of the limit it reached (any other error goes on up). */
 function withinLimits<T>(f: () => T): { readonly value: T } | { readonly limit: string } {
@@ -173,7 +177,7 @@ function foldsOf(g: Graph, opts: DeriveOptions): Map<string, Fold> {
   const out = new Map<string, Fold>();
   for (const t of g.tensors.values()) {
     if (t.role !== 'def' || t.dims.length || !t.body) continue;
-    const body = simplify(t.body, { scope: g.scope, rules: CLOSED_RULES, ...common(opts) }).result;
+    const body = located(t.span, `the definition of ${t.name}`, () => simplify(t.body!, { scope: g.scope, rules: CLOSED_RULES, ...common(opts) }).result);
     const factors = body.op === 'mul' ? body.args : [body];
     const sums = factors.filter((f) => f.op === 'sum');
     const rest = factors.filter((f) => f.op !== 'sum');
@@ -199,7 +203,7 @@ function elementFoldsOf(g: Graph, opts: DeriveOptions): ElementFold[] {
   for (const t of g.tensors.values()) {
     if (t.role !== 'def' || t.dims.length !== 1 || !t.body) continue;
     const i = t.dims[0]!.index;
-    const body = simplify(t.body, { scope: scopeOf(g, t, [i]), rules: CLOSED_RULES, ...common(opts) }).result;
+    const body = located(t.span, `the definition of ${t.name}`, () => simplify(t.body!, { scope: scopeOf(g, t, [i]), rules: CLOSED_RULES, ...common(opts) }).result);
     const factors = body.op === 'mul' ? body.args : [body];
     const varying = factors.filter((f) => freeIndices(f).has(i));
     if (varying.length !== 1 || !FOLDABLE.has(varying[0]!.op)) continue;

@@ -18,6 +18,7 @@ import { layersOf } from './library.js';
 import type { LocalNames } from './resolve.js';
 import { fillBounds, keyName, rename, Resolver } from './resolve.js';
 import { solveRecurrences } from '../simplify/recurrence.js';
+import { MAX_TENSORS } from '../limits.js';
 
 
 class Builder {
@@ -48,6 +49,7 @@ class Builder {
 
   private claimName(name: string, span: Span): void {
     if (this.tensors.has(name) || this.sizes.has(name)) throw new SpecError('duplicate', `${name} is already declared`, span);
+    if (this.tensors.size >= MAX_TENSORS) throw new SpecError('limit', `${name} would be tensor number ${MAX_TENSORS + 1}, past the limit of ${MAX_TENSORS} tensors in one file`, span);
   }
 
   private fact(lo: Node, hi: Node): void {

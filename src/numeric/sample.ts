@@ -14,7 +14,8 @@ import type { Rng } from './random.js';
 export const SIZE_CANDIDATES: readonly bigint[] = [1n, 2n, 3n, 5n, 8n];
 export const MAX_INSTANCES = 6;
 /** Elements a tensor may have in a numeric check (the evaluation-size limit). */
-export const MAX_ELEMENTS = 4096;
+export { MAX_CHECKED_ELEMENTS as MAX_ELEMENTS } from '../limits.js';
+import { MAX_CHECKED_ELEMENTS as MAX_ELEMENTS } from '../limits.js';
 
 export type Sizes = ReadonlyMap<string, bigint>;
 

@@ -54,8 +54,8 @@ export interface SimplifyOptions {
   readonly constants?: ReadonlySet<string>;
 }
 
-export const DEFAULT_MAX_STEPS = 20_000;
-export const DEFAULT_MAX_NODES = 50_000;
+export { MAX_SIMPLIFY_STEPS as DEFAULT_MAX_STEPS, MAX_EXPRESSION_NODES as DEFAULT_MAX_NODES } from '../limits.js';
+import { MAX_EXPRESSION_NODES as DEFAULT_MAX_NODES, MAX_SIMPLIFY_STEPS as DEFAULT_MAX_STEPS } from '../limits.js';
 
 interface Ctx extends RuleContext {
   readonly id: string;

@@ -22,7 +22,7 @@ import type { Node } from '../ir/node.js';
 import { add, allIndexNames, freeIndices, freshName, idx, isIndexExpr, key, mul, node, num, pow, readsAny, substIndices, sum } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import { printText } from '../ops/printer.js';
-import { SpecError } from '../syntax/errors.js';
+import { located, SpecError } from '../syntax/errors.js';
 import type { Step } from './pass.js';
 import { simplify } from './pass.js';
 import type { Rule } from './rules.js';
@@ -78,7 +78,7 @@ function solve(t: Tensor, tensors: ReadonlyMap<string, Tensor>, scope: Scope): {
   );
   const inScope: Scope = { ...scope, ranges: new Map(scope.ranges).set(ti, { lo: dim.lo, hi: dim.hi }) };
   const rules = [...CLOSED_RULES, geometric((base) => notOne(base, tensors))];
-  const simplified = simplify(unrolled, { scope: inScope, rules });
+  const simplified = located(t.span, `the closed form of ${t.name}`, () => simplify(unrolled, { scope: inScope, rules }));
   return { body: simplified.result, solution: { coefficient: a, forcing: b, unrolled, steps: simplified.steps } };
 }
 

@@ -5,7 +5,8 @@ import type { Span } from '../ir/node.js';
 import { SpecError } from './errors.js';
 
 /** Brackets deeper than this are refused before parsing (the parser recurses per level). */
-export const MAX_NESTING = 100;
+export { MAX_NESTING } from '../limits.js';
+import { MAX_NESTING } from '../limits.js';
 
 /** Words that are never names (see grammar/layer.ohm). */
 export const RESERVED = new Set([

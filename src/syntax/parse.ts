@@ -7,6 +7,7 @@ import type { Binder, Condition, DeclItem, Expr, Keyword, LayerParam, NameRef, S
 import { grammarText } from '../platform/files.js';
 import { SpecError } from './errors.js';
 import { checkNesting, contentEnd, MAX_NESTING, syntaxMessage, tokenSpan } from './messages.js';
+import { MAX_EXPRESSION_DEPTH, MAX_LINES } from '../limits.js';
 
 type OhmNode = ohm.Node;
 type BinaryOp = Extract<Expr, { kind: 'binary' }>['op'];
@@ -60,11 +61,49 @@ const nameRef = (n: OhmNode): NameRef => ({ name: n.sourceString, span: spanOf(n
 /** `a + b - c` and `a * b / c` come as a first operand and (operator, operand) pairs. */
 function foldLeft(first: OhmNode, ops: OhmNode, operands: OhmNode): Expr {
   const rights = operands.children; // a fresh array of wrappers on every access
-  return ops.children.reduce<Expr>((left, op, k) => {
-    const right = expr(rights[k]!);
-    return { kind: 'binary', op: op.sourceString as BinaryOp, left, right, span: from(left.span, right.span) };
-  }, expr(first));
+  const signs = ops.children.map((op) => op.sourceString as BinaryOp);
+  const terms = [expr(first), ...rights.map((r) => expr(r))];
+  // A long sum or product is regrouped as a balanced tree (same value, depth log n, not
+  // n), so that a line of 10⁵ terms cannot overflow the stack of any later recursion;
+  // short ones keep the left-to-right tree a reader expects.
+  if (signs.length > REGROUP && signs.every((o) => o === '+' || o === '-')) {
+    return balanced(terms.map((t, k) => (k > 0 && signs[k - 1] === '-' ? { kind: 'neg', arg: t, span: t.span } : t)), '+');
+  }
+  if (signs.length > REGROUP && signs.every((o) => o === '*')) return balanced(terms, '*');
+  return signs.reduce<Expr>((left, op, k) => {
+    const right = terms[k + 1]!;
+    return { kind: 'binary', op, left, right, span: from(left.span, right.span) };
+  }, terms[0]!);
 }
+
+const REGROUP = 16;
+
+function balanced(ts: readonly Expr[], op: '+' | '*'): Expr {
+  if (ts.length === 1) return ts[0]!;
+  const mid = ts.length >> 1;
+  const [left, right] = [balanced(ts.slice(0, mid), op), balanced(ts.slice(mid), op)];
+  return { kind: 'binary', op, left, right, span: from(left.span, right.span) };
+}
+
+/**
+ * The deepest chain of operators in what a line parsed to, counted without recursion
+ * (the point is to refuse what recursion could not handle): the first node past the
+ * limit, or undefined.
+ */
+function tooDeep(root: unknown): Expr | undefined {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    const isExpr = 'kind' in v && 'span' in v && EXPR_KINDS.has((v as { kind: string }).kind);
+    const d = isExpr ? depth + 1 : depth;
+    if (d > MAX_EXPRESSION_DEPTH) return v as Expr;
+    for (const [k, child] of Object.entries(v)) if (k !== 'span' && typeof child === 'object') stack.push([child, d]);
+  }
+  return undefined;
+}
+
+const EXPR_KINDS: ReadonlySet<string> = new Set(['neg', 'binary', 'call', 'reduce', 'index', 'adjoint', 'bracket']);
 
 const actions: ohm.ActionDict<unknown> = {
   Line: (statement, _end) => optional<Statement>(statement) ?? null,
@@ -240,11 +279,14 @@ function run<T>(rule: StartRule, text: string, c: LineCtx): T {
       const message = syntaxMessage(text, pos, expectedItems(m), atStart);
       throw new SpecError('syntax', message, tokenSpan(c.file, c.line, c.source, text, pos, c.offset));
     }
-    return semantics(m)['ast']() as T;
+    const tree = semantics(m)['ast']() as T;
+    const deep = tooDeep(tree);
+    if (deep) throw new SpecError('limit', `operators nest deeper than the limit of ${MAX_EXPRESSION_DEPTH} levels`, deep.span);
+    return tree;
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     const span = { file: c.file, line: c.line, col: c.offset + 1, endCol: c.offset + 1 + Math.max(1, text.length), source: c.source };
-    throw new SpecError('limit', `the line nests too deeply to parse (the limit is ${MAX_NESTING} levels)`, span);
+    throw new SpecError('limit', `the line nests too deeply to parse: its operators nest deeper than the limit of ${MAX_EXPRESSION_DEPTH} levels (or its brackets deeper than ${MAX_NESTING})`, span);
   } finally {
     ctx = saved;
   }
@@ -289,7 +331,13 @@ function splitLatexWhere(raw: string, start: number): { latex: string; where: Co
 export function parseSpec(file: string, text: string): Spec {
   const statements: Statement[] = [];
   let open: { head: Extract<LayerLine, { kind: 'layerHead' }>; body: Statement[] } | undefined;
-  text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).forEach((source, i) => {
+  const all = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  // refused before any line is parsed: a file past the limit fails at once
+  if (all.length > MAX_LINES) {
+    const source = all[MAX_LINES]!;
+    throw new SpecError('limit', `the file is longer than the limit of ${MAX_LINES} lines`, { file, line: MAX_LINES + 1, col: 1, endCol: Math.max(2, source.length + 1), source });
+  }
+  all.forEach((source, i) => {
     let line: Line | null;
     try {
       line = parsedLine(file, i + 1, source);
@@ -326,6 +374,8 @@ const lines = new Map<string, { readonly line: Line | null } | { readonly error:
 const LINES_LIMIT = 50_000;
 
 function parsedLine(file: string, n: number, source: string): Line | null {
+  // blank and comment-only lines say nothing: no need to ask the parser
+  if (/^\s*(#.*)?$/.test(source)) return null;
   const k = `${file}\u0000${n}\u0000${source}`;
   let got = lines.get(k);
   if (!got) {

@@ -108,11 +108,16 @@ function judge(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim,
   let maxRel = 0;
   const sizesSeen = new Set<string>();
   let points = 0;
+  /** Why a size gave no point (a forward pass that is NaN everywhere sampled, say). */
+  let unsampled: string | undefined;
   for (const sizes of tried) {
     const label = showSizes(sizes);
     for (let p = 0; p < POINTS; p++) {
       const point = pointFor(F, d, rc, sizes, label, p, shared, root, needed);
-      if (typeof point === 'string') continue;
+      if (typeof point === 'string') {
+        unsampled ??= `${point} at ${label}`;
+        continue;
+      }
       const values: Values<Big> = { tensors: point.tensors, adjoints: withZeros(F, d, point.reference, sizes), upstream: point.upstream };
       let compared = false;
       for (const at of tuples(rc, sizes)) {
@@ -144,7 +149,9 @@ function judge(F: ReturnType<typeof bigField>, d: Derivation, rc: ResolvedClaim,
     }
   }
   if (!samples.length) {
-    const why = rc.where.length ? 'no sampled point falls in the case the claim is restricted to (its `where` never held)' : 'no index value and size could be sampled for it';
+    const why = rc.where.length
+      ? 'no sampled point falls in the case the claim is restricted to (its `where` never held)'
+      : unsampled ? `it could not be tested: ${unsampled}` : 'no index value and size could be sampled for it';
     return { kind: 'error', message: why, line: rc.claim.span.line, col: rc.claim.span.col, formatted: `${rc.claim.span.file}:${rc.claim.span.line}:${rc.claim.span.col}: ${why}` };
   }
   if (first) return { kind: 'fails', counterexample: first, diagnosis: diagnose(d, rc, samples, [...outside]), sizes: [...sizesSeen] };
