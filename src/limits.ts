@@ -17,5 +17,8 @@ export const MAX_SIMPLIFY_STEPS = 20_000;
 export const MAX_EXPRESSION_NODES = 50_000;
 /** Elements of a tensor the numeric check evaluates at 64 digits (above: sizes skipped). */
 export const MAX_CHECKED_ELEMENTS = 4096;
+/** Digits of a number as written, and the size of its exponent (1e1000 is the largest power). */
+export const MAX_NUMBER_DIGITS = 1000;
+export const MAX_NUMBER_EXPONENT = 1000;
 /** Elements of a gradient written out one by one in the elementwise form. */
 export const MAX_WRITTEN_ELEMENTS = 8;

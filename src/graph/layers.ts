@@ -7,7 +7,7 @@
 // the same builder as hand-written ones, so their gradients are derived the same way.
 import type { Node, Span } from '../ir/node.js';
 import { num } from '../ir/node.js';
-import { parseDecimal } from '../ir/rational.js';
+import { numberValue } from './resolve.js';
 import type { Scope } from '../indices/prove.js';
 import { decide } from '../indices/prove.js';
 import { printText } from '../ops/printer.js';
@@ -128,7 +128,7 @@ export function instantiate(host: Host, def: LayerDef, name: string, call: Call,
       const d = restAt >= 0 && k > restAt ? extents.length - (pattern.length - k) : k;
       const extent = at_(d);
       if (p.kind !== 'name' && p.kind !== 'num') return; // an expression: checked where the body declares it
-      const want = p.kind === 'name' ? values.get(p.name) : num(parseDecimal(p.text));
+      const want = p.kind === 'name' ? values.get(p.name) : num(numberValue(p.text, p.span));
       if (want === undefined) {
         if (p.kind !== 'name' || !attrs.has(p.name)) return; // resolved, and checked, as the body declares it
         values.set(p.name, extent);

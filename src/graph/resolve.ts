@@ -6,7 +6,9 @@ import type { Node, Span } from '../ir/node.js';
 import { add, div, idx, isIndexExpr, iverson, mapNodes, mul, node, num, pow, read, size as sizeNode, sub } from '../ir/node.js';
 import type { IndexRange } from '../indices/prove.js';
 import { constant, fromAffine, minus, plus, toAffine } from '../indices/affine.js';
+import type { Rational } from '../ir/rational.js';
 import { parseDecimal, ratToString } from '../ir/rational.js';
+import { MAX_NUMBER_DIGITS, MAX_NUMBER_EXPONENT } from '../limits.js';
 import type { ValueKind } from '../ops/op.js';
 import { FUNCTIONS, opOf } from '../ops/registry.js';
 import type { Expr } from '../syntax/ast.js';
@@ -117,7 +119,7 @@ export class Resolver {
   private build(e: Expr): Node {
     switch (e.kind) {
       case 'num':
-        return node('num', [], { value: parseDecimal(e.text) }, e.span);
+        return node('num', [], { value: numberValue(e.text, e.span) }, e.span);
       case 'name':
         return this.name(e.name, e.span);
       case 'index':
@@ -280,3 +282,18 @@ export function rename(n: Node): Node {
   });
 }
 
+
+/**
+ * A number as written, exactly, within the limits on its digits and exponent: 1e9999999999
+ * would be a BigInt past V8's limit, and a 30 000-digit number makes every later step slow
+ * (both found by fuzzing). Past them, an error at the number.
+ */
+export function numberValue(text: string, span: Span): Rational {
+  const [mantissa = '', exponent = '0'] = text.toLowerCase().split('e');
+  const digits = mantissa.replace('.', '').replace(/^0+/, '').length;
+  const power = Number(exponent);
+  if (digits > MAX_NUMBER_DIGITS || !Number.isSafeInteger(power) || Math.abs(power) > MAX_NUMBER_EXPONENT) {
+    throw new SpecError('limit', `${text.length > 24 ? `${text.slice(0, 20)}…` : text} is past the limits on numbers (at most ${MAX_NUMBER_DIGITS} digits and an exponent up to ±${MAX_NUMBER_EXPONENT})`, span);
+  }
+  return parseDecimal(text);
+}

@@ -15,7 +15,7 @@ export const mul: Op = {
   evaluate(n, env, ev) {
     const F = env.F;
     let p = F.one;
-    for (const f of [...n.args].sort((a, b) => Number(b.op === 'iverson') - Number(a.op === 'iverson'))) {
+    for (const f of [...n.args].sort((a, b) => guardOrder(a) - guardOrder(b))) {
       const v = ev(f, env);
       if (f.op === 'iverson' && F.cmp(v, F.zero) === 0) return F.zero;
       p = F.mul(p, v);
@@ -40,7 +40,7 @@ export const mul: Op = {
   // Iverson brackets first, and the rest only where they all hold: a strong zero (Knuth)
   // never reads outside a tensor, as in evaluate. Negative powers divide, as written.
   code(n, w) {
-    const brackets = n.args.filter((a) => a.op === 'iverson');
+    const brackets = n.args.filter((a) => a.op === 'iverson').sort((a, b) => guardOrder(a) - guardOrder(b));
     const { negative, abs } = splitSign(mulNode(...n.args.filter((a) => a.op !== 'iverson')));
     const { top, bottom } = fraction(abs.op === 'mul' ? abs.args : [abs]);
     const product = (fs: readonly Node[]): string => (fs.length ? fs.map((f) => w.arg(f)).reduce((p, f) => w.binary('*', p, f)) : '1');
@@ -49,3 +49,16 @@ export const mul: Op = {
     return brackets.length ? w.select(w.and(brackets.map((b) => w.condition(b))), value, '0') : value;
   },
 };
+
+/**
+ * The order a product evaluates its factors in: brackets on indices alone first, then
+ * brackets that read tensors, then the rest. A bracket such as [w[m] < x[m − 1]] may read
+ * outside x's index set exactly where an index bracket beside it, [2 ≤ m], is 0 (found by
+ * fuzzing); the sort is stable, so the order within each kind is the written one.
+ */
+function guardOrder(f: Node): number {
+  if (f.op !== 'iverson') return 2;
+  return readsSomething(f) ? 1 : 0;
+}
+
+const readsSomething = (n: Node): boolean => n.op === 'read' || n.op === 'adj' || n.args.some(readsSomething);

@@ -131,6 +131,9 @@ export function canonicalPow(n: Node): Node {
     if (r && Q.cmp(Q.rat(r.n < 0n ? -r.n : r.n), Q.rat(10n ** 30n)) < 0) return num(r);
   }
   if (isNum(b, 1)) return num(1);
+  // [P]ᵏ = [P] for k > 0: a bracket is 0 or 1. Kept a bracket, it stays a strong zero
+  // that guards the reads beside it (found by fuzzing: [1 ≤ m − 1]² let x[0] be read)
+  if (b.op === 'iverson' && e.op === 'num' && Q.cmp(e.attrs.value!, Q.ZERO) > 0) return b;
   // (a^p)^q = a^(p·q) when q is an integer, or p is not (so a^p needed a ≥ 0)
   if (b.op === 'pow' && b.args[1]!.op === 'num' && e.op === 'num') {
     const p = b.args[1]!.attrs.value!;

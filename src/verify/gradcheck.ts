@@ -136,6 +136,7 @@ export function checkDerivation(d: Derivation, opts: CheckOptions = {}): CheckRe
       if (!any) sampled.push(sizes);
       any = true;
       byElement = false;
+      roundoffFloor = F.mul(fast.magnitude, F.fromNumber(ROUNDOFF));
       for (const t of g.tensors.values()) {
         if (!t.recurrence) continue;
         const o = againstRule(F, t, sizes, fast);
@@ -209,7 +210,20 @@ export interface Point {
   readonly reference: ReadonlyMap<string, TensorValue<Big>>;
   /** For every derived X: a random direction v and the derivative of L along it. */
   readonly directional: ReadonlyMap<string, { readonly direction: readonly Big[]; readonly value: Big }>;
+  /** The largest magnitude the forward pass computed: the yardstick of its roundoff. */
+  readonly magnitude: Big;
 }
+
+/**
+ * Differences below this fraction of the forward pass's largest value are roundoff, not
+ * error: a central difference at 64 digits and step 10⁻²⁴ carries ~10⁻⁴⁰ of the values it
+ * subtracts, so an exactly zero gradient (y = a/a) measures 5·10⁻⁴¹, and relative to 0
+ * that would be an error of 1 (found by fuzzing). 10⁻¹⁸ keeps a wrong gradient as small
+ * as 10⁻³⁸ of the forward values visible at the 10⁻²⁰ tolerance.
+ */
+const ROUNDOFF = 1e-18;
+/** Set for the point being compared (one point at a time, synchronously). */
+let roundoffFloor: Big = bigField(64).zero;
 
 /** A point away from kinks, ties and undefined values, or why none was found. */
 export function samplePoint(
@@ -255,10 +269,15 @@ export function samplePoint(
     for (const [name] of d.adjoints) {
       if (only && !only.has(name)) continue;
       const v = tensors.get(name)!;
+      // the step relative to the tensor's values: next to 10⁶⁵ an absolute 10⁻²⁴ is lost in
+      // 64 digits and the measured adjoint would be 0 (found by fuzzing)
+      let largest = F.one;
+      for (const x of v.data) if (F.isFinite(x) && F.cmp(F.abs(x), largest) > 0) largest = F.abs(x);
+      const step = F.mul(h, largest);
       const along = (dir: readonly Big[]): Big => {
-        const up = loss(forward(F, g, sizes, leaves, { name, deltas: dir.map((d) => F.mul(d, h)) }, undefined, tensors));
-        const down = loss(forward(F, g, sizes, leaves, { name, deltas: dir.map((d) => F.neg(F.mul(d, h))) }, undefined, tensors));
-        return F.div(F.sub(up, down), F.add(h, h));
+        const up = loss(forward(F, g, sizes, leaves, { name, deltas: dir.map((d) => F.mul(d, step)) }, undefined, tensors));
+        const down = loss(forward(F, g, sizes, leaves, { name, deltas: dir.map((d) => F.neg(F.mul(d, step))) }, undefined, tensors));
+        return F.div(F.sub(up, down), F.add(step, step));
       };
       if (v.data.length <= elementLimit) {
         const data = v.data.map((_, offset) => along(v.data.map((_x, i) => (i === offset ? F.one : F.zero))));
@@ -275,7 +294,9 @@ export function samplePoint(
       if (!only) directional.set(name, { direction, value: along(direction) });
     }
     if (g.lossDefined) reference.set(g.loss, { lo: [], hi: [], data: [F.one] });
-    return { tensors, upstream, reference, directional };
+    let magnitude = F.zero;
+    for (const v of [...tensors.values(), ...upstream.values()]) for (const x of v.data) magnitude = largest(F, magnitude, F.abs(x));
+    return { tensors, upstream, reference, directional, magnitude };
   }
   return why;
 }
@@ -304,8 +325,7 @@ function againstRule(F: Field<Big>, t: Tensor, sizes: Sizes, point: Point): Outc
   } catch (e) {
     return { err: Infinity, problem: `cannot evaluate the rule: ${(e as Error).message}` };
   }
-  const scales = stepwise.map((x) => Math.abs(F.toNumber(x)));
-  const o = outcome(F, closed.data, stepwise, scales);
+  const o = outcome(F, closed.data, stepwise, stepwise.map((x) => F.abs(x)));
   return o.problem ? { ...o, problem: o.problem.replace('derived', 'closed form').replace('finite differences', 'the rule step by step') } : o;
 }
 
@@ -370,21 +390,30 @@ function alongDirections(
  * evaluate.ts) and of the reference, the largest over the tensor: exact zeros and
  * cancellation are measured against what cancelled. NaN counts as ∞.
  */
-function errors(F: Field<Big>, got: readonly Big[], want: readonly Big[], scales: readonly number[]): number[] {
-  let scale = 0;
-  want.forEach((w, i) => (scale = Math.max(scale, Math.abs(F.toNumber(w)), scales[i] ?? 0)));
-  return got.map((x, i) => {
-    const diff = Math.abs(F.toNumber(F.sub(x, want[i]!)));
-    const e = scale > 0 ? diff / scale : diff;
-    return Number.isNaN(e) ? Infinity : e;
-  });
+function errors(F: Field<Big>, got: readonly Big[], want: readonly Big[], scales: readonly Big[]): number[] {
+  // in the 64-digit field until the ratio: values past float64's range (10⁴⁰⁰) compare
+  // as they are, where toNumber would make them ∞ and ∞ − ∞ NaN (found by fuzzing)
+  let scale = roundoffFloor;
+  want.forEach((w, i) => (scale = largest(F, scale, F.abs(w), scales[i] ?? F.zero)));
+  return got.map((x, i) => ratio(F, F.abs(F.sub(x, want[i]!)), scale));
+}
+
+/** The largest of a field value (the floor) and others. */
+function largest(F: Field<Big>, a: Big, ...bs: readonly Big[]): Big {
+  return bs.reduce((m, b) => (F.isFinite(b) && F.cmp(b, m) > 0 ? b : m), a);
+}
+
+/** diff/scale as a number (diff itself when the scale is 0); NaN counts as ∞. */
+function ratio(F: Field<Big>, diff: Big, scale: Big): number {
+  const e = F.toNumber(F.cmp(scale, F.zero) > 0 ? F.div(diff, scale) : diff);
+  return Number.isNaN(e) ? Infinity : e;
 }
 
 function compare(F: Field<Big>, forms: AdjointForms, form: Node, ref: TensorValue<Big>, sizes: Sizes, values: Values<Big>): Outcome {
   try {
     const bound = elementsOf(ref.lo, ref.hi).map((at) => new Map(forms.free.map((f, i) => [f, at[i]!])));
     const got = bound.map((b) => evaluate(F, form, sizes, values, b));
-    const scales = bound.map((b) => F.toNumber(magnitude(F, form, sizes, values, b)));
+    const scales = bound.map((b) => magnitude(F, form, sizes, values, b));
     return outcome(F, got, ref.data, scales);
   } catch (e) {
     return { err: Infinity, problem: `cannot evaluate: ${(e as Error).message}` };
@@ -395,11 +424,11 @@ function compare(F: Field<Big>, forms: AdjointForms, form: Node, ref: TensorValu
 function innerProduct(F: Field<Big>, free: readonly string[], form: Node, ref: Extent, sizes: Sizes, values: Values<Big>, dir: { direction: readonly Big[]; value: Big }): Outcome {
   try {
     let s = F.zero;
-    let scale = 0;
+    let scale = F.zero;
     elementsOf(ref.lo, ref.hi).forEach((at, i) => {
       const bound = new Map(free.map((f, k) => [f, at[k]!]));
       const term = F.mul(evaluate(F, form, sizes, values, bound), dir.direction[i]!);
-      scale += Math.abs(F.toNumber(F.mul(magnitude(F, form, sizes, values, bound), dir.direction[i]!)));
+      scale = F.add(scale, F.abs(F.mul(magnitude(F, form, sizes, values, bound), dir.direction[i]!)));
       s = F.add(s, term);
     });
     return alongOutcome(F, s, scale, dir.value);
@@ -412,10 +441,10 @@ function innerProduct(F: Field<Big>, free: readonly string[], form: Node, ref: E
 function innerElements(F: Field<Big>, els: readonly Node[], sizes: Sizes, values: Values<Big>, dir: { direction: readonly Big[]; value: Big }): Outcome {
   try {
     let s = F.zero;
-    let scale = 0;
+    let scale = F.zero;
     els.forEach((e, i) => {
       s = F.add(s, F.mul(evaluate(F, e, sizes, values), dir.direction[i]!));
-      scale += Math.abs(F.toNumber(F.mul(magnitude(F, e, sizes, values), dir.direction[i]!)));
+      scale = F.add(scale, F.abs(F.mul(magnitude(F, e, sizes, values), dir.direction[i]!)));
     });
     return alongOutcome(F, s, scale, dir.value);
   } catch (e) {
@@ -428,24 +457,23 @@ function innerElements(F: Field<Big>, els: readonly Node[], sizes: Sizes, values
  * the terms summed and of the derivative itself (so a form that is 0 where the gradient
  * is not fails however small the gradient).
  */
-function alongOutcome(F: Field<Big>, s: Big, scale: number, value: Big): Outcome {
-  const diff = Math.abs(F.toNumber(F.sub(s, value)));
-  const whole = scale + Math.abs(F.toNumber(value));
-  const err = whole > 0 ? diff / whole : diff;
+function alongOutcome(F: Field<Big>, s: Big, scale: Big, value: Big): Outcome {
+  const whole = largest(F, roundoffFloor, F.add(scale, F.abs(value)));
+  const err = ratio(F, F.abs(F.sub(s, value)), whole);
   if (err <= TOLERANCE) return { err };
-  return { err: Number.isNaN(err) ? Infinity : err, problem: `⟨Jᵀu, v⟩ = ${F.toString(s, 20)}, derivative along v ${F.toString(value, 20)}` };
+  return { err, problem: `⟨Jᵀu, v⟩ = ${F.toString(s, 20)}, derivative along v ${F.toString(value, 20)}` };
 }
 
 function compareElements(F: Field<Big>, els: readonly Node[], ref: TensorValue<Big>, sizes: Sizes, values: Values<Big>): Outcome {
   try {
-    const scales = els.map((e) => F.toNumber(magnitude(F, e, sizes, values)));
+    const scales = els.map((e) => magnitude(F, e, sizes, values));
     return outcome(F, els.map((e) => evaluate(F, e, sizes, values)), ref.data, scales);
   } catch (e) {
     return { err: Infinity, problem: `cannot evaluate: ${(e as Error).message}` };
   }
 }
 
-function outcome(F: Field<Big>, got: readonly Big[], want: readonly Big[], scales: readonly number[]): Outcome {
+function outcome(F: Field<Big>, got: readonly Big[], want: readonly Big[], scales: readonly Big[]): Outcome {
   const errs = errors(F, got, want, scales);
   const err = Math.max(0, ...errs);
   if (err <= TOLERANCE) return { err };
