@@ -20,5 +20,7 @@ export const MAX_CHECKED_ELEMENTS = 4096;
 /** Digits of a number as written, and the size of its exponent (1e1000 is the largest power). */
 export const MAX_NUMBER_DIGITS = 1000;
 export const MAX_NUMBER_EXPONENT = 1000;
+/** The size of an assumption's bound (`param a > 1e309` cannot be sampled next to). */
+export const MAX_ASSUMPTION_BOUND = 1e15;
 /** Elements of a gradient written out one by one in the elementwise form. */
 export const MAX_WRITTEN_ELEMENTS = 8;

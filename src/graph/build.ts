@@ -33,6 +33,8 @@ class Builder {
   grads: NameRef[] | undefined;
   loss = 'L';
   lossDefined = false;
+  /** The last statement's place: where an error about the whole file points. */
+  lastSpan: Span | undefined;
   /** `v[0] = …` lines waiting for their `v[t] = …`. */
   readonly initials = new Map<string, Extract<Statement, { kind: 'initial' }>>();
 
@@ -139,6 +141,7 @@ class Builder {
   }
 
   statement(s: Statement): void {
+    this.lastSpan = s.span;
     switch (s.kind) {
       case 'decl':
         return s.items.forEach((item) => this.declare(s.role, item));
@@ -269,7 +272,10 @@ class Builder {
     const defs = [...this.tensors.values()].filter((t) => t.role === 'def');
     if (!this.outputs.length) {
       const last = defs[defs.length - 1];
-      if (!last) throw new SpecError('shape', 'nothing is defined, so there is no output to differentiate');
+      if (!last) {
+        const at = this.lastSpan ?? { file: this.file, line: 1, col: 1, endCol: 2, source: '' };
+        throw new SpecError('shape', 'nothing is defined, so there is no output to differentiate (add a definition such as y = 2 * x)', at);
+      }
       this.outputs = [{ name: last.name, span: last.span }];
     }
     const grads = this.grads ?? [...this.tensors.values()].filter((t) => t.role === 'input' || t.role === 'param').map((t) => ({ name: t.name, span: t.span }));

@@ -16,6 +16,8 @@ export const MAX_INSTANCES = 6;
 /** Elements a tensor may have in a numeric check (the evaluation-size limit). */
 export { MAX_CHECKED_ELEMENTS as MAX_ELEMENTS } from '../limits.js';
 import { MAX_CHECKED_ELEMENTS as MAX_ELEMENTS } from '../limits.js';
+import { MAX_ASSUMPTION_BOUND } from '../limits.js';
+import { SpecError } from '../syntax/errors.js';
 
 export type Sizes = ReadonlyMap<string, bigint>;
 
@@ -90,7 +92,13 @@ export function sampleLeaves<T>(F: Field<T>, g: Graph, sizes: Sizes, rng: Rng): 
     let lo: Rational = Q.rat(-2);
     let hi: Rational = Q.rat(2);
     if (t.assumption) {
-      const b = Q.rat(Math.round(evaluate(floatField, t.assumption.bound, sizes, { tensors: empty, adjoints: empty }) * 1e6), 1e6);
+      const raw = evaluate(floatField, t.assumption.bound, sizes, { tensors: empty, adjoints: empty });
+      // values are drawn just beside the bound, so it must be a number they can stand beside
+      // (found by fuzzing: `param a > 1e309` or `> log(-1)` crashed the sampler)
+      if (!Number.isFinite(raw) || Math.abs(raw) > MAX_ASSUMPTION_BOUND) {
+        throw new SpecError('limit', `the bound of ${t.name}'s assumption is ${raw}, not a finite number of at most ${MAX_ASSUMPTION_BOUND} in size, so no value can be drawn beside it`, t.span);
+      }
+      const b = Q.rat(Math.round(raw * 1e6), 1e6);
       // keep a margin from the bound itself: 1/20 for > and ≥ alike
       if (t.assumption.rel === '>' || t.assumption.rel === '>=') [lo, hi] = [Q.add(b, Q.rat(1, 20)), Q.add(b, Q.rat(2))];
       else [lo, hi] = [Q.sub(b, Q.rat(2)), Q.sub(b, Q.rat(1, 20))];

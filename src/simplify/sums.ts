@@ -215,7 +215,9 @@ function takeFactors(have: readonly Node[], need: readonly Node[]): Node[] | und
   for (const r of need) {
     const [base, e] = r.op === 'pow' && r.args[1]!.op === 'num' ? [r.args[0]!, r.args[1]!.attrs.value!] : [r, Q.ONE];
     if (base.op === 'num') {
-      left = [...left, num(Q.div(Q.ONE, base.attrs.value!))];
+      // a number to a power, cᵉ, is divided out as c^(−e) (was 1/c whatever e: 0.5^1.5
+      // came out as a factor 2, found by fuzzing)
+      left = [...left, Q.isOne(e) ? num(Q.div(Q.ONE, base.attrs.value!)) : node('pow', [base, num(Q.neg(e))])];
       continue;
     }
     const i = left.findIndex((x) => {
