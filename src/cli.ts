@@ -1,7 +1,7 @@
 // gradproof's command line. Exit codes: 2 for any bad input (a file's error, an
 // unknown option), else 1 if a check failed, else 0. Errors in a file are printed
 // as file:line:col with the line and a caret; never as a stack trace.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Result } from './pipeline.js';
@@ -13,6 +13,7 @@ import type { Report } from './render/documents.js';
 import { reportOf, toHtml, toHtmlIndex, toMarkdown, toTex } from './render/documents.js';
 import { checkText, deriveText, resultJson } from './render/report.js';
 import { summaryText } from './render/summary.js';
+import { jsonText, terminalText } from './render/terminal.js';
 import { verdictsJson, verdictsText } from './render/verdicts.js';
 import { SpecError } from './syntax/errors.js';
 import { trainCommand } from './train/command.js';
@@ -114,7 +115,9 @@ function addSize(sizes: Map<string, bigint>, part: string): void {
   sizes.set(m[1]!, BigInt(m[2]!));
 }
 
-function layerFiles(path: string): string[] {
+/** The .layer files under a path; `seen` holds the folders read so far, by their real path,
+ *  so that a symlink back up the tree (DIR/loop → DIR) is read once, not until ELOOP. */
+function layerFiles(path: string, seen: Set<string> = new Set()): string[] {
   let st;
   try {
     st = statSync(path);
@@ -122,11 +125,14 @@ function layerFiles(path: string): string[] {
     throw new UsageError(`cannot read ${path}: no such file or directory`);
   }
   if (!st.isDirectory()) return [path];
+  const real = realpathSync(path);
+  if (seen.has(real)) return [];
+  seen.add(real);
   return readdirSync(path)
     .sort()
     .flatMap((e) => {
       const p = join(path, e);
-      return statSync(p).isDirectory() ? layerFiles(p) : p.endsWith('.layer') ? [p] : [];
+      return statSync(p).isDirectory() ? layerFiles(p, seen) : p.endsWith('.layer') ? [p] : [];
     });
 }
 
@@ -150,9 +156,12 @@ export interface Io {
 
 const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
-export function main(argv: readonly string[], io: Io = stdio): number {
+export function main(argv: readonly string[], given: Io = stdio): number {
   // train has its own flags (train/command.ts); its progress bar only on a terminal's stderr
-  if (argv[0] === 'train') return trainCommand(argv.slice(1), { ...io, progress: io === stdio && process.stderr.isTTY === true });
+  if (argv[0] === 'train') return trainCommand(argv.slice(1), { ...given, progress: given === stdio && process.stderr.isTTY === true });
+  // messages, texts and documents quote file names and lines of the files: no control
+  // character reaches the terminal as such (render/terminal.ts; JSON keeps its values)
+  const io: Io = { out: (s) => given.out(terminalText(s)), err: (s) => given.err(terminalText(s)) };
   let args;
   try {
     args = parseArgs(argv);
@@ -164,7 +173,8 @@ export function main(argv: readonly string[], io: Io = stdio): number {
   if (args === 'version') return io.out(`gradproof ${version()}\n`), 0;
   let files: string[];
   try {
-    files = args.paths.flatMap(layerFiles);
+    const seen = new Set<string>();
+    files = args.paths.flatMap((p) => layerFiles(p, seen));
   } catch (e) {
     io.err(`gradproof: ${(e as Error).message}\n`);
     return 2;
@@ -231,7 +241,7 @@ export function main(argv: readonly string[], io: Io = stdio): number {
     else if (args.json) json.push(resultJson(result));
     else texts.push(args.command === 'derive' ? deriveText(result) : checkText(result.check!, result.layerChecks));
   }
-  if (args.json) io.out(`${JSON.stringify(files.length === 1 && json.length === 1 ? json[0] : json, bigintSafe, 2)}\n`);
+  if (args.json) io.out(`${jsonText(JSON.stringify(files.length === 1 && json.length === 1 ? json[0] : json, bigintSafe, 2))}\n`);
   else if (texts.length) io.out(`${texts.join('\n\n')}\n`);
   if (reports.length) {
     try {
@@ -257,12 +267,29 @@ function writeDocuments(args: Args, files: readonly string[], reports: readonly 
   const folder = files.length > 1 || args.paths.some((p) => statSync(p).isDirectory());
   if (!folder) return emit(args.output, toHtml(reports[0]!));
   const dir = args.output ?? 'report';
+  // Pages inside the folder only (security review, issue 9): a page's name is its file's
+  // path with every run of characters other than letters, digits, _ and - made one -, so
+  // no / or .. survives; a name met before (a/b.layer and a-b.layer; index.layer and the
+  // index; names that differ only in case, on a file system that ignores it) gets -2, -3.
+  const taken = new Set(['index.html']);
   const entries = reports.map((report) => {
-    const href = `${report.file.replace(/\.layer$/, '').replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+/, '')}.html`;
-    emit(join(dir, href), toHtml(report));
+    const stem = report.file.replace(/\.layer$/, '').replace(/[^\p{L}\p{N}_-]+/gu, '-').replace(/^-+/, '').slice(0, 120) || 'layer';
+    let href = `${stem}.html`;
+    for (let k = 2; taken.has(href.toLowerCase()); k++) href = `${stem}-${k}.html`;
+    taken.add(href.toLowerCase());
+    fresh(join(dir, href), toHtml(report));
     return { report, href };
   });
-  emit(join(dir, 'index.html'), toHtmlIndex(entries));
+  fresh(join(dir, 'index.html'), toHtmlIndex(entries));
+
+  /** A new file in the folder: whatever stood at the path is removed first, never written
+   *  through, so a symlink planted there (report/x.html → ~/.bashrc) loses nothing but itself. */
+  function fresh(path: string, text: string): void {
+    mkdirSync(dirname(path), { recursive: true });
+    rmSync(path, { force: true });
+    writeFileSync(path, text, { flag: 'wx' });
+    io.err(`wrote ${path}\n`);
+  }
 }
 
 const bigintSafe = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v === Infinity ? 'Infinity' : v);

@@ -38,6 +38,14 @@ const decimal = (r: Rational): string => {
 };
 const paren = (s: string): string => `(${s})`;
 
+/**
+ * Text for a line comment of either language (security review, issue 9): every control
+ * character, and U+2028/U+2029 (line ends to JavaScript), as a space. A comment holds a
+ * file's name and its formulas (with `tex` names); a line break in either would end the
+ * comment and make the rest code: `gradproof train` runs the JavaScript it generates.
+ */
+export const commentText = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+
 const JS_RESERVED = new Set(
   ('break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof ' +
     'new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public ' +
@@ -67,7 +75,7 @@ export const js: Syntax = {
     const out: string[] = [];
     for (const s of list) {
       switch (s.kind) {
-        case 'comment': out.push(`${indent}// ${s.text}`); break;
+        case 'comment': out.push(`${indent}// ${commentText(s.text)}`); break;
         case 'let': out.push(`${indent}${s.mutable ? 'let' : 'const'} ${s.name} = ${s.value};`); break;
         case 'set': out.push(`${indent}${s.name} ${s.op} ${s.value};`); break;
         case 'store': out.push(`${indent}${s.array}[${s.offset}] = ${s.value};`); break;
@@ -110,7 +118,7 @@ export const python: Syntax = {
     const out: string[] = [];
     for (const s of list) {
       switch (s.kind) {
-        case 'comment': out.push(`${indent}# ${s.text}`); break;
+        case 'comment': out.push(`${indent}# ${commentText(s.text)}`); break;
         case 'let': out.push(`${indent}${s.name} = ${s.value}`); break;
         case 'set': out.push(`${indent}${s.name} ${s.op} ${s.value}`); break;
         case 'store': out.push(`${indent}${s.array}[${s.offset}] = ${s.value}`); break;

@@ -25,7 +25,7 @@ export function layersOf(s: Extract<Statement, { kind: 'use' | 'include' }>, cha
     const found = resolveInclude(s.span.file, s.path);
     path = found.key;
     shown = s.path;
-    if (!found.exists) throw new SpecError('unknown-name', `include: no file ${s.path} (looked for ${path})`, s.span);
+    if (!found.exists) throw new SpecError('unknown-name', `include: no .layer file of at most 1 MB at ${path} (an include names a .layer file, relative to the including file)`, s.span);
   }
   if (chain.includes(path)) throw new SpecError('duplicate', `include cycle: ${shown} includes itself`, s.span);
   const known = parsed.get(path);

@@ -3,9 +3,9 @@
 // version, over the file system. The browser build swaps in web/files.ts, which has
 // the same exports with the texts bundled by Vite and no file system (web/vite.config.ts
 // names this file); keep the two in step.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The project's root: the folder above this module (src/ or dist/src/) that holds grammar/. */
@@ -32,15 +32,27 @@ export function libraryText(file: string): string {
 /** Where `include "path"` in `fromFile` points: a key (the resolved path), and whether it exists. */
 export function resolveInclude(fromFile: string, path: string): { readonly key: string; readonly exists: boolean } {
   const key = resolve(dirname(fromFile), path);
-  return { key, exists: existsSync(key) };
+  // only .layer files, regular and small: `include "/etc/passwd"` would print the file in
+  // the parse error, and /dev/zero or a FIFO would never end (found by the security review)
+  let ok = false;
+  try {
+    const st = statSync(key);
+    ok = key.endsWith('.layer') && st.isFile() && st.size <= MAX_INCLUDE_BYTES;
+  } catch {
+    ok = false;
+  }
+  return { key, exists: ok };
 }
+
+/** Bytes an included file may have. */
+export const MAX_INCLUDE_BYTES = 1_000_000;
 
 export function includedText(key: string): string {
   return readFileSync(key, 'utf8');
 }
 
 /** An included file's name as errors show it: relative to the including file's folder. */
-export const includeName = (fromFile: string, path: string): string => join(dirname(fromFile), path);
+export const includeName = (fromFile: string, path: string): string => (isAbsolute(path) ? path : join(dirname(fromFile), path));
 
 /**
  * KaTeX's stylesheet with its fonts inlined as woff2 data URIs (about 400 kB), so a

@@ -231,17 +231,17 @@ export function toMarkdown(reports: readonly Report[]): string {
     out.push(`# ${markdownText(r.file)}`, '');
     if (r.description.length) out.push(...r.description.map(markdownText), '');
     if (r.layerNote) out.push(markdownText(r.layerNote), '');
-    out.push('```', r.source.replace(/```/g, '` ` `').trimEnd(), '```', '');
+    out.push('```', fenced(r.source).trimEnd(), '```', '');
     for (const section of sections(r)) {
       for (const b of section) {
         if (b.kind === 'claims') {
           for (const c of b.claims) {
-            out.push(`**Claim, line ${c.line}: ${c.verdict}.** \`${c.text.replace(/`/g, "'")}\``, '');
+            out.push(`**Claim, line ${c.line}: ${c.verdict}.** \`${printable(c.text).replace(/`/g, "'")}\``, '');
             out.push(...c.details.map((d) => `- ${unmark(d.marked, markdownText, (m) => `$${markdownMath(m)}$`)}`), '');
           }
         } else if (b.kind === 'heading') out.push(`## $${markdownMath(b.latex)}$`, '');
         else if (b.kind === 'text') out.push(markdownText(b.text), '');
-        else if (b.kind === 'code') out.push('```', ...b.lines.map((l) => l.replace(/^```/, '` ``')), '```', '');
+        else if (b.kind === 'code') out.push('```', ...b.lines.map(fenced), '```', '');
         else out.push('$$', markdownMath(b.kind === 'boxed' ? `\\boxed{${b.latex}}` : alignedMath(b)), '$$', '');
       }
     }
@@ -249,11 +249,21 @@ export function toMarkdown(reports: readonly Report[]): string {
   return out.join('\n');
 }
 
-const markdownText = (s: string): string => s.replace(/([\\`*_{}[\]<>#|$])/g, '\\$1');
+/** Control characters as '?' (security review, issue 9): a line break in a file name would
+ *  end the heading it stands in and start a block of its own; ESC would reach a terminal. */
+const printable = (s: string): string => s.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+
+/** Text inside a ``` fence: no run of three backticks can close it early (anywhere on a
+ *  line, not only at its start: a fence may be indented), and no control characters. */
+const fenced = (s: string): string => s.split(/\r\n|\n|\r/).map((l) => printable(l).replace(/```/g, '` ` `')).join('\n');
+
+const markdownText = (s: string): string => printable(s).replace(/([\\`*_{}[\]<>#|$])/g, '\\$1');
 
 /** Math for a Markdown page: < and > as TeX commands, so no HTML can start inside it
- *  (an & cannot come from a user: a `tex` string with one does not render alone). */
-const markdownMath = (latex: string): string => latex.replace(/</g, '\\lt ').replace(/>/g, '\\gt ');
+ *  (an & cannot come from a user: a `tex` string with one does not render alone); and a
+ *  space after each ] that a ( : or [ follows, so that `tex x "[a](javascript:…)"` is no link
+ *  in a renderer that does not know $…$ (TeX ignores spaces in math). */
+const markdownMath = (latex: string): string => latex.replace(/</g, '\\lt ').replace(/>/g, '\\gt ').replace(/\](?=[(:[])/g, '] ');
 
 // ---- HTML -----------------------------------------------------------------
 

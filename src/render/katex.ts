@@ -8,8 +8,52 @@ import katex from 'katex';
 // macro can be defined here (trust is off and `tex` strings are single names).
 const MAX_EXPAND = 100_000;
 
-/** undefined when `tex` renders; otherwise KaTeX's reason. */
+// Control sequences KaTeX accepts but a `tex` string (how a name is written) must not
+// hold, because the LaTeX and Markdown documents paste the string verbatim into a real
+// TeX run or a MathJax page (security review, issue 9). KaTeX renders `\gdef\partial
+// {\input{/etc/passwd}}x` as "x", but pdflatex runs the \gdef, and every later \partial
+// of the .tex report reads the file into the PDF; \verb hides an unbalanced brace that
+// ends a \subsection*{…} argument early; \href, \url, \includegraphics and \html…
+// keep their argument unparsed (LaTeX, where they are undefined, then runs it);
+// \TextOrMath, \message, \errmessage and \show drop or log an argument unparsed too,
+// and KaTeX's own @-macros are internals. The TeX primitives that read or write files,
+// run commands or change catcodes are listed as well, although KaTeX does not know them,
+// so that no KaTeX upgrade can let one through.
+const FORBIDDEN = new Set(
+  ('def gdef edef xdef let futurelet global long outer protected newcommand renewcommand providecommand ' +
+    'DeclareRobustCommand DeclareMathOperator newenvironment renewenvironment expandafter noexpand csname endcsname ' +
+    'string scantokens detokenize unexpanded uppercase lowercase romannumeral the number ' +
+    'verb href url includegraphics htmlClass htmlId htmlStyle htmlData TextOrMath message errmessage show ' +
+    'input include InputIfFileExists endinput openin openout read readline write immediate special shipout ' +
+    'catcode lccode uccode mathcode sfcode makeatletter makeatother jobname iffalse iftrue ifx if fi else').split(' '),
+);
+
+/** Characters that change what the text around them means: controls, line and paragraph
+ *  separators (line ends in JavaScript), bidirectional overrides and invisible marks. (A
+ *  `tex` string holds no \n or \r: the parser splits lines there; the engine's own
+ *  displays, which katexProblem also checks, break their rows with \n.) */
+const FORBIDDEN_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
+
+/** Why a `tex` string is refused before KaTeX sees it, or undefined. */
+function forbidden(tex: string): string | undefined {
+  const bad = FORBIDDEN_CHARS.exec(tex);
+  if (bad) return `the character U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is not allowed in a tex string`;
+  // anywhere, not only as a token: TeX reads \^^69nput as \input
+  if (tex.includes('^^')) return "^^ is not allowed in a tex string: it is TeX's notation for a character by its code";
+  // TeX's tokens: a control word (letters and @, as KaTeX reads them), a control symbol, a character
+  // (a bare # is KaTeX's own error outside a \def; \textcolor{#666} is a colour)
+  for (const m of tex.matchAll(/\\([A-Za-z@]+|[^])|%/g)) {
+    const word = m[1];
+    if (word === undefined) return 'an unescaped % is not allowed in a tex string: LaTeX would ignore the rest of the line (write \\% for a percent sign)';
+    if (FORBIDDEN.has(word) || word.includes('@')) return `\\${word} is not allowed in a tex string: a name is written with symbols, accents, fonts and scripts, not with macros, verbatim text, links or files`;
+  }
+  return undefined;
+}
+
+/** undefined when `tex` renders; otherwise KaTeX's reason (or why the string is refused). */
 export function katexProblem(tex: string): string | undefined {
+  const refused = forbidden(tex);
+  if (refused) return refused;
   try {
     katex.renderToString(tex, { throwOnError: true, strict: 'error', displayMode: false, trust: false, maxExpand: MAX_EXPAND });
     return undefined;

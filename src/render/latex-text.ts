@@ -9,8 +9,10 @@ const GREEK = 'αβγδεζηθικλμνξπρστυφχψωΣΔΓΛΠΦΨΩ';
 const GREEK_NAMES = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega', 'Sigma', 'Delta', 'Gamma', 'Lambda', 'Pi', 'Phi', 'Psi', 'Omega'];
 [...GREEK].forEach((c, i) => (LATEX_TEXT[c] = `$\\${GREEK_NAMES[i]}$`));
 
-/** Text for LaTeX's text mode; any other non-ASCII character becomes '?'. */
+/** Text for LaTeX's text mode; any other non-ASCII character becomes '?'. Control
+ *  characters too (security review, issue 9): a file name's line breaks would end a
+ *  \section*{…} argument with a paragraph, and ^^[ (ESC) is an invalid character to pdflatex. */
 export function latexText(s: string): string {
-  return [...s].map((c) => LATEX_TEXT[c] ?? (c.charCodeAt(0) < 128 ? c : '?')).join('');
+  return [...s].map((c) => LATEX_TEXT[c] ?? (c === '\t' ? ' ' : c.charCodeAt(0) >= 32 && c.charCodeAt(0) < 127 ? c : '?')).join('');
 }
 

@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { compareHtml } from '../render/compare.js';
+import { terminalText } from '../render/terminal.js';
 import { SpecError } from '../syntax/errors.js';
 import type { Dataset, TeacherSpec } from './data.js';
 import { MAX_EXAMPLES, readData, teacher } from './data.js';
@@ -198,8 +199,12 @@ export interface TrainIo {
   readonly progress: boolean;
 }
 
-export function trainCommand(argv: readonly string[], io: TrainIo): number {
-  if (argv.includes('--help') || argv.includes('-h')) return io.out(`${TRAIN_USAGE}\n`), 0;
+export function trainCommand(argv: readonly string[], given: TrainIo): number {
+  if (argv.includes('--help') || argv.includes('-h')) return given.out(`${TRAIN_USAGE}\n`), 0;
+  // file names, column names and lines of the files reach the terminal (the report, the
+  // compare page, errors): no control character as such (render/terminal.ts); the
+  // progress bar writes its own \r and ESC
+  const io: TrainIo = { ...given, out: (s) => given.out(terminalText(s)), err: (s) => given.err(terminalText(s)) };
   try {
     const a = parseTrainArgs(argv);
     const specs = runSpecs(a);
@@ -214,9 +219,9 @@ export function trainCommand(argv: readonly string[], io: TrainIo): number {
     checkBudget(specs, data.examples.length);
     const problem = problemOf(model, data, a.seed);
     const theta0 = initialParams(problem);
-    const bar = a.compare || !io.progress ? undefined : progressBar(io, a.steps);
+    const bar = a.compare || !io.progress ? undefined : progressBar(given, a.steps);
     const results = specs.map((s) => fit(problem, s, theta0, bar));
-    if (bar) io.err('\r\x1b[K');
+    if (bar) given.err('\r\x1b[K');
     if (a.compare) {
       const page = compareHtml({ file: a.file!, data: describeData(data, a), schedule: describeSchedule(a), steps: a.steps, runs: results });
       if (!a.output) return io.out(page), 0;
