@@ -129,3 +129,14 @@ describe('formatError', () => {
     expect(shown!.startsWith('  …')).toBe(true);
   });
 });
+
+describe('LaTeX claims', () => {
+  it('a claim of 18 000 implicit factors (`vxxx…`, found by fuzzing) is an error verdict at its line, not a stack overflow', () => {
+    const text = `input x\ny = x^2\noutput y\nclaim latex: \\frac{\\partial L}{\\partial x} = 2 v${'x'.repeat(18_000)}\n`;
+    const r = run('t.layer', text, { present: false, verify: true });
+    const v = r.claims![0]!.verdict;
+    expect(v.kind).toBe('error');
+    expect(v.kind === 'error' && v.message).toContain(`limit of ${MAX_EXPRESSION_DEPTH} levels`);
+    expect(v.kind === 'error' && v.line).toBe(4);
+  });
+});

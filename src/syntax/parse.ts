@@ -90,7 +90,7 @@ function balanced(ts: readonly Expr[], op: '+' | '*'): Expr {
  * (the point is to refuse what recursion could not handle): the first node past the
  * limit, or undefined.
  */
-function tooDeep(root: unknown): Expr | undefined {
+export function tooDeep(root: unknown): Expr | undefined {
   const stack: [unknown, number][] = [[root, 0]];
   while (stack.length) {
     const [v, depth] = stack.pop()!;

@@ -22,7 +22,8 @@
 import type { Expr } from './ast.js';
 import { SpecError } from './errors.js';
 import { checkNesting, MAX_NESTING } from './messages.js';
-import { loadGrammar } from './parse.js';
+import { MAX_EXPRESSION_DEPTH } from '../limits.js';
+import { loadGrammar, tooDeep } from './parse.js';
 import { texSemantics } from './tex-actions.js';
 import { spanAt, withContext, type TexClaimInput, type TexName } from './tex-context.js';
 import {
@@ -60,7 +61,12 @@ export function parseTexClaim(input: TexClaimInput): { lhs: Expr; rhs: Expr } {
         const found = foundAt(marked, pos);
         throw new SpecError('syntax', failureMessage(marked, pos, found.shown, expectedText(m)), spanAt(pos, pos + found.length));
       }
-      return texSemantics()(m)['tex']() as { lhs: Expr; rhs: Expr };
+      const sides = texSemantics()(m)['tex']() as { lhs: Expr; rhs: Expr };
+      // as for spec lines: a chain of 18 000 implicit factors (`vxxx…`, found by fuzzing)
+      // would overflow every later recursion; refused here, at the claim
+      const deep = tooDeep(sides);
+      if (deep) throw new SpecError('limit', `operators nest deeper than the limit of ${MAX_EXPRESSION_DEPTH} levels`, deep.span);
+      return sides;
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       throw new SpecError('limit', `the LaTeX nests too deeply to read (the limit is ${MAX_NESTING} levels)`, spanAt(0, Math.max(1, text.length)));
