@@ -5,6 +5,8 @@
 
 /** Brackets ( [ { inside one line or one LaTeX claim. */
 export const MAX_NESTING = 100;
+/** Characters of one `claim latex:` equation (the reader works per character and per factor). */
+export const MAX_LATEX_CHARS = 4000;
 /** Operators nested in one expression (after long sums and products are regrouped). */
 export const MAX_EXPRESSION_DEPTH = 200;
 /** Lines in one file (each is parsed on its own). */

@@ -173,11 +173,33 @@ describe('found by fuzzing', () => {
   // the check fails it. Property (c) finds the same through the local rules alone:
   // (log(p[m])·(1/2)^(3/2))/b → 2·(1/2)^(3/2)·e[m].
   // Should: the rule keeps the value (no step rejected), and the check passes unvetted.
+  // The campaign's engine (before the fix) got it wrong even with the step check on:
+  // y[i] = σ(x[i])·0.5^0.5 gave dL/dx = 2·√(1/2)·y·∂L/∂y·(1 − σ(x)), √2 times too large,
+  // and `gradproof check` failed it. Kept here as the plainest reproduction.
   it('folding a definition into a product gets its constant factor wrong', () => {
+    expect(failedForms('input x[m]\ny[i] = sigmoid(x[i]) * 0.5^0.5\noutput y\n')).toEqual([]);
     const text = 'input p[n] > 0\nparam b > 0\ne[i] = log(p[i]) * 0.5^1.5 / b\nloss L = sum(i, e[i]^2)\n';
     const r = run('found.layer', text, { check: true, vet: false });
     expect(r.check!.forms.filter((f) => !f.pass).map((f) => `${f.gradient} ${f.form}: ${f.problem}`)).toEqual([]);
     const vetted = run('found.layer', text).derivation.adjoints.get('b')!;
     expect(vetted.local.rejected.length + vetted.closed.rejected.length).toBe(0);
+  });
+
+  // A `claim latex:` with a run-on word (LaTeX reads `vxxx…x` as the product v·x·x·…·x):
+  // with ~18 000 letters the campaign's engine overflowed the stack in the resolver
+  // (RangeError: Maximum call stack size exceeded, out of run(…, { verify: true })); now
+  // the claim gets an error verdict ("operators nest deeper than the limit of 200
+  // levels"), but only after ~1 ms of work per letter: 6 000 letters take ~5 s, 18 000
+  // ~15 s, for one line (a hang for `gradproof verify` and the playground).
+  // Should: the nesting limit is found while reading (at the 201st factor), and the
+  // verdict comes in well under a second.
+  it('a LaTeX claim with a very long run-on word is slow to reject (it overflowed the stack)', () => {
+    const text = (letters: number): string =>
+      `input x[5]\nparam w[2]\nz[j] = sum(k, w[k] * x[j + k - 1])\noutput z\nclaim latex: v${'x'.repeat(letters)} = w_1 x_1 + w_2 x_2\n`;
+    run('warm.layer', text(10), { verify: true, present: false });
+    const t0 = performance.now();
+    const r = run('found.layer', text(6000), { verify: true, present: false });
+    expect(r.claims?.[0]?.verdict.kind).toBe('error');
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });

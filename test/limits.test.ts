@@ -2,7 +2,7 @@
 // reached (src/limits.ts), or an honest result; never a stack overflow, a hang or an
 // unlocated crash. Each case says by hand what the input is and what must come out.
 import { describe, expect, it } from 'vitest';
-import { MAX_EXPRESSION_DEPTH, MAX_LINES, MAX_NESTING, MAX_TENSORS } from '../src/limits.js';
+import { MAX_EXPRESSION_DEPTH, MAX_LATEX_CHARS, MAX_LINES, MAX_NESTING, MAX_TENSORS } from '../src/limits.js';
 import { printText } from '../src/ops/printer.js';
 import { run } from '../src/pipeline.js';
 import { formatError, SpecError } from '../src/syntax/errors.js';
@@ -136,7 +136,13 @@ describe('LaTeX claims', () => {
     const r = run('t.layer', text, { present: false, verify: true });
     const v = r.claims![0]!.verdict;
     expect(v.kind).toBe('error');
-    expect(v.kind === 'error' && v.message).toContain(`limit of ${MAX_EXPRESSION_DEPTH} levels`);
+    expect(v.kind === 'error' && v.message).toContain(`limit of ${MAX_LATEX_CHARS}`);
     expect(v.kind === 'error' && v.line).toBe(4);
+  });
+
+  it('300 implicit factors (within the length limit): the operator-depth limit, at the claim', () => {
+    const text = `input x\ny = x^2\noutput y\nclaim latex: \\frac{\\partial L}{\\partial x} = 2 v${'x'.repeat(300)}\n`;
+    const v = run('t.layer', text, { present: false, verify: true }).claims![0]!.verdict;
+    expect(v.kind === 'error' && v.message).toContain(`limit of ${MAX_EXPRESSION_DEPTH} levels`);
   });
 });

@@ -3,6 +3,10 @@
 const LATEX_TEXT: Record<string, string> = {
   '\\': '\\textbackslash{}', '{': '\\{', '}': '\\}', '$': '\\$', '&': '\\&', '#': '\\#', '%': '\\%', '_': '\\_',
   '^': '\\^{}', '~': '\\~{}', '−': '-', '’': "'", '∞': '$\\infty$', '·': '$\\cdot$', '≤': '$\\le$', '≥': '$\\ge$', '≠': '$\\ne$', '∣': '$\\mid$', '√': '$\\surd$',
+  // the signs people write in descriptions (the CNN's 256×256×3, ⌊(H + 2p − k)/s⌋), which
+  // became '?' (noticed in the golden .tex outputs)
+  '×': '$\\times$', '⌊': '$\\lfloor$', '⌋': '$\\rfloor$', '⌈': '$\\lceil$', '⌉': '$\\rceil$', '→': '$\\to$', '∂': '$\\partial$',
+  '²': '$^2$', '³': '$^3$', '≈': '$\\approx$', '…': '\\dots{}', '–': '--', '—': '---', '‘': '`', '“': '``', '”': "''",
 };
 
 const GREEK = 'αβγδεζηθικλμνξπρστυφχψωΣΔΓΛΠΦΨΩ';

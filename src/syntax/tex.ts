@@ -22,7 +22,7 @@
 import type { Expr } from './ast.js';
 import { SpecError } from './errors.js';
 import { checkNesting, MAX_NESTING } from './messages.js';
-import { MAX_EXPRESSION_DEPTH } from '../limits.js';
+import { MAX_EXPRESSION_DEPTH, MAX_LATEX_CHARS } from '../limits.js';
 import { loadGrammar, tooDeep } from './parse.js';
 import { texSemantics } from './tex-actions.js';
 import { spanAt, withContext, type TexClaimInput, type TexName } from './tex-context.js';
@@ -50,6 +50,8 @@ export function parseTexClaim(input: TexClaimInput): { lhs: Expr; rhs: Expr } {
   const c = { file: input.file, line: input.line, col: input.col, source: input.source, text, names, byName, entries };
   return withContext(c, () => {
     try {
+      // a run-on word reads as one factor per letter: refused before any work, not after
+      if (text.length > MAX_LATEX_CHARS) throw new SpecError('limit', `the LaTeX equation has ${text.length} characters, past the limit of ${MAX_LATEX_CHARS}`, spanAt(MAX_LATEX_CHARS, MAX_LATEX_CHARS + 1));
       checkPrivateUse(text);
       const marked = markTexNames(text, entries);
       check(marked);
