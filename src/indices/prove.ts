@@ -6,7 +6,7 @@
 // the facts that every declared range is non-empty (N − K ≥ 0 for a valid
 // convolution), settle the sign. Sound, not complete: "not proved" keeps a bracket.
 import type { Node, Rel } from '../ir/node.js';
-import { key as nodeKey, node } from '../ir/node.js';
+import { allIndexNames, key as nodeKey, node } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import type { Affine } from './affine.js';
 import { constant, fromAffine, isConstant, minus, plus, scale, toAffine, without } from './affine.js';
@@ -28,6 +28,21 @@ export interface Scope {
 
 export function withRange(scope: Scope, index: string, range: IndexRange): Scope {
   return { ...scope, ranges: new Map(scope.ranges).set(index, range) };
+}
+
+/**
+ * Every index name a scope speaks of: those with a range and those in its bounds. A
+ * fresh index given a range in this scope must avoid all of them, or its bounds capture
+ * an outer index of the same name (found by the fuzz campaign: a fresh q in a sum whose
+ * range was max(1, q − 1)..min(6, q) made a bracket on q decide itself).
+ */
+export function scopeNames(scope: Scope, out: Set<string> = new Set()): Set<string> {
+  for (const [name, r] of scope.ranges) {
+    out.add(name);
+    allIndexNames(r.lo, out);
+    allIndexNames(r.hi, out);
+  }
+  return out;
 }
 
 const MAX_DEPTH = 24; // substitution steps in one proof: a bound on work, not on time

@@ -5,7 +5,7 @@
 // one: f(⌊(m + 1)/2⌋)·[2 ∣ m + 1] + f(⌊m/2⌋)·[2 ∣ m] = f(⌈m/2⌉).
 import { constant, fromAffine, minus, plus, scale, toAffine, without } from '../indices/affine.js';
 import type { Scope } from '../indices/prove.js';
-import { decide, withRange } from '../indices/prove.js';
+import { decide, scopeNames, withRange } from '../indices/prove.js';
 import type { Node } from '../ir/node.js';
 import { add, allIndexNames, freshName, idx, isIndexExpr, key, mapNodes, mul, node, num, size, substIndices } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
@@ -36,7 +36,7 @@ export function parityBrackets(n: Node, scope: Scope): Node | undefined {
     const dv = divisibility(f);
     const range = dv && scope.ranges.get(dv.m);
     if (!dv || !range) continue;
-    const q = freshName('q', allIndexNames(n));
+    const q = freshName('q', allIndexNames(n, scopeNames(scope)));
     const r = without(toAffine(dv.e)!, `idx:${dv.m}`);
     const k = Q.rat(dv.k);
     // m = k·q − r, and q over ⌈(lo + r)/k⌉..⌊(hi + r)/k⌋
