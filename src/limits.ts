@@ -24,5 +24,7 @@ export const MAX_NUMBER_DIGITS = 1000;
 export const MAX_NUMBER_EXPONENT = 1000;
 /** The size of an assumption's bound (`param a > 1e309` cannot be sampled next to). */
 export const MAX_ASSUMPTION_BOUND = 1e15;
+/** The size of an index-set bound at concrete sizes (`x[j - 1e309]` gives j a range past it). */
+export const MAX_INDEX_BOUND = 1e15;
 /** Elements of a gradient written out one by one in the elementwise form. */
 export const MAX_WRITTEN_ELEMENTS = 8;

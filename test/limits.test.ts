@@ -98,6 +98,21 @@ describe('numbers', () => {
     const r = run('t.layer', 'input x\ny = x * 1e309\noutput y\n', { present: false, check: true });
     expect(r.check!.pass).toBe(true);
   });
+
+  it('an index offset of 1e16 or 1e309: exact in the proofs; the check skips the sizes, naming the index-bound limit', () => {
+    for (const [big, shown] of [['1e16', 'of 1.000e+16'], ['1e309', 'above 1e308'], ['-1e309', 'below −1e308']] as const) {
+      const r = run('t.layer', `input x[5]\no[j] = x[j - ${big}]\noutput o\n`, { present: false, check: true });
+      // o[j] = x[j − c] ranges over j = c + 1..c + 5, so dL/dx[m] = dL/do[m + c], c written exactly
+      const c = big.startsWith('-') ? -1n : 1n;
+      const offset = c * 10n ** BigInt(big.replace(/^-?1e/, ''));
+      expect(printText(r.derivation.adjoints.get('x')!.closed.result).replace(/\s+/g, '')).toContain(`o[m${offset < 0n ? '−' : '+'}${offset < 0n ? -offset : offset}]`);
+      expect(r.check!.tried).toEqual([]);
+      expect(r.check!.skipped).toEqual([`the declared sizes (the index set of o has a bound ${shown}, past the index-bound limit (±1e15))`]);
+      expect(r.check!.pass).toBe(false);
+    }
+    // 10¹⁴ is inside it: checked as usual
+    expect(run('t.layer', 'input x[5]\no[j] = x[j - 1e14]\noutput o\n', { present: false, check: true }).check!.pass).toBe(true);
+  });
 });
 
 describe('NaN-producing input: honest verdicts, never a failure invented', () => {

@@ -9,6 +9,8 @@ import type { Env, Evaluate } from '../ops/op.js';
 import { opOf } from '../ops/registry.js';
 import type { Field } from './field.js';
 import { floatField } from './float.js';
+import { MAX_INDEX_BOUND } from '../limits.js';
+import { SpecError } from '../syntax/errors.js';
 
 /** A tensor's values over its index set lo..hi in each dimension, row-major. */
 export interface TensorValue<T> {
@@ -142,6 +144,11 @@ export function magnitude<T>(F: Field<T>, n: Node, sizes: ReadonlyMap<string, bi
 export function extentOf(t: Tensor, sizes: ReadonlyMap<string, bigint>): { lo: bigint[]; hi: bigint[] } {
   const at = (n: Node): bigint => {
     const x = evaluate(floatField, n, sizes, { tensors: new Map(), adjoints: new Map() });
+    // an offset like x[j − 1e309] passes range inference exactly; its bound here does
+    // not fit an index (found by the fuzz campaign: a RangeError from BigInt(∞))
+    if (!(Math.abs(x) <= MAX_INDEX_BOUND)) {
+      throw new SpecError('limit', `the index set of ${t.name} has a bound ${Number.isFinite(x) ? `of ${x.toExponential(3)}` : x > 0 ? 'above 1e308' : 'below −1e308'}, past the index-bound limit (±1e15)`, t.span);
+    }
     return BigInt(Math.round(x));
   };
   return { lo: t.dims.map((d) => at(d.lo)), hi: t.dims.map((d) => at(d.hi)) };

@@ -2,6 +2,7 @@
 // every range is non-empty and every `size` bound holds), and random points for the
 // leaves that honour their assumptions (eps > 0) and stay away from kinks and ties.
 import type { Graph } from '../graph/graph.js';
+import type { Node } from '../ir/node.js';
 import { fromAffine } from '../indices/affine.js';
 import type { Rational } from '../ir/rational.js';
 import * as Q from '../ir/rational.js';
@@ -42,13 +43,23 @@ export function outsideFacts(g: Graph, sizes: Sizes): string | undefined {
 
 /** Why a choice of sizes cannot be sampled, or undefined when it can. */
 export function invalidSizes(g: Graph, sizes: Sizes): string | undefined {
+  const empty = new Map<string, TensorValue<number>>();
   const outside = outsideFacts(g, sizes);
   if (outside) return outside;
   for (const t of g.tensors.values()) {
-    const { lo, hi } = extentOf(t, sizes);
+    // counted in float64 first: a size of 10²⁰ is reported by its element count
+    const bound = (n: Node): number => Math.round(evaluate(floatField, n, sizes, { tensors: empty, adjoints: empty }));
+    const lo = t.dims.map((d) => bound(d.lo));
+    const hi = t.dims.map((d) => bound(d.hi));
     if (lo.some((l, d) => hi[d]! < l)) return `${t.name} would have no elements`;
-    const count = lo.reduce((c, l, d) => c * Number(hi[d]! - l + 1n), 1);
+    const count = lo.reduce((c, l, d) => c * (hi[d]! - l + 1), 1);
     if (count > MAX_ELEMENTS) return `${t.name} would have ${count} elements (limit ${MAX_ELEMENTS})`;
+    try {
+      extentOf(t, sizes);
+    } catch (e) {
+      if (e instanceof SpecError && e.kind === 'limit') return e.detail; // an index bound past ±1e15: exact in the proofs, not sampled
+      throw e;
+    }
   }
   return undefined;
 }
