@@ -198,29 +198,36 @@ async function main(): Promise<void> {
     const progress = setInterval(() => {
       const s = (Date.now() - start) / 1000;
       console.log(`${s.toFixed(0)} s: ${done} cases (${(done / s).toFixed(1)}/s) ${line(stats)}`);
+      writeSummary();
       if (Date.now() >= deadline + killMs + 5000) resolveAll();
     }, 30_000);
     progress.unref();
   });
 
-  const elapsed = (Date.now() - start) / 1000;
-  const summary = {
-    command: process.argv.slice(1).join(' '),
-    node: process.version,
-    cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-    seconds: Math.round(elapsed),
-    seed,
-    workers,
-    slowMs,
-    killMs,
-    cases: done,
-    casesPerSecond: +(done / elapsed).toFixed(2),
-    byKind: Object.fromEntries([...stats].map(([k, m]) => [k, { ...Object.fromEntries(m), meanMs: Math.round((times.get(k) ?? 0) / (m.get('cases') ?? 1)) }])),
-    failures: Object.fromEntries([...signatures].sort((a, b) => b[1] - a[1])),
-  };
-  writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  const summary = writeSummary();
   console.log(JSON.stringify(summary, null, 2));
   process.exit(0);
+
+  /** The counts so far, to OUT/summary.json (also at every progress line, so a killed run leaves its numbers). */
+  function writeSummary(): object {
+    const elapsed = (Date.now() - start) / 1000;
+    const summary = {
+      command: process.argv.slice(1).join(' '),
+      node: process.version,
+      cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+      seconds: Math.round(elapsed),
+      seed,
+      workers,
+      slowMs,
+      killMs,
+      cases: done,
+      casesPerSecond: +(done / elapsed).toFixed(2),
+      byKind: Object.fromEntries([...stats].map(([k, m]) => [k, { ...Object.fromEntries(m), meanMs: Math.round((times.get(k) ?? 0) / (m.get('cases') ?? 1)) }])),
+      failures: Object.fromEntries([...signatures].sort((a, b) => b[1] - a[1])),
+    };
+    writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    return summary;
+  }
 }
 
 function line(stats: Map<Kind, Map<string, number>>): string {

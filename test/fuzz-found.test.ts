@@ -9,6 +9,7 @@ import { SpecError } from '../src/syntax/errors.js';
 function failedForms(text: string): string[] {
   const r = run('found.layer', text, { check: true });
   expect(r.check).toBeDefined();
+  expect(r.check!.forms.length, 'some form was checked').toBeGreaterThan(0);
   return r.check!.forms.filter((f) => !f.pass).map((f) => `${f.gradient} ${f.form}: ${f.problem ?? `max rel. error ${f.maxRelError}`}`);
 }
 
@@ -201,5 +202,46 @@ describe('found by fuzzing', () => {
     const r = run('found.layer', text(6000), { verify: true, present: false });
     expect(r.claims?.[0]?.verdict.kind).toBe('error');
     expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  // Average pooling then max pooling with overlapping windows (the campaign's network
+  // generator: use std; l1 = avgpool1d(x, kernel = 2, stride = 1); l2 = maxpool1d(l1,
+  // kernel = 3, stride = 2)), here without the library. dL/da is right (three terms, one
+  // per position in the window, each with its range bracket), but once it is substituted
+  // into dL/dx = Σⱼ ∂L/∂a[j]·[…]/2 and simplified, the closed form keeps only two of the
+  // three terms and loses the brackets [⌊(j + 1)/2⌋ ≤ 2], [⌊j/2⌋ ≤ 2]: it is wrong, and it
+  // reads a[7] (the check: "x closed cannot evaluate: a[7] is outside its index set").
+  // The cause: the parity rule ([2 ∣ j + 1] decides the other brackets over j = 2q − 1)
+  // named its fresh index q, free in the product but not in the scope: the sum's range
+  // was max(1, q − 1)..min(6, q) over the output index q, so the new q's range spoke of
+  // itself and brackets were decided wrongly (src/indices/prove.ts scopeNames). Now also:
+  // a step whose result reads outside an index set where its start did not is refused.
+  it('the closed form of avgpool then overlapping maxpool loses a term and its range brackets', () => {
+    expect(failedForms('input x[7]\na[j in 1..6] = sum(r in 1..2, x[j + r - 1]) / 2\nm[p in 1..2] = max(r in 1..3, a[2*(p - 1) + r])\noutput m\ngrad x\n')).toEqual([]);
+  });
+
+  // The same family through the standard library, as the campaign generated it (six
+  // networks failed; two of them here: pooling after a dilated 1×1 convolution, and a
+  // sigmoid between two strided pools).
+  it('networks of std pooling layers: every form passes', () => {
+    const nets = [
+      'use std\ninput  x[1, 7]\nl1 = avgpool1d(x, kernel = 2, stride = 1)\nl2 = conv1d(l1, out = 2, kernel = 1, dilation = 2)\nl3 = maxpool1d(l2, kernel = 2)\nloss L = sum(i, j, l3[i, j]^2) / 2\n',
+      'use std\ninput  x[2, 10]\nl1 = avgpool1d(x, kernel = 3, stride = 2)\nl2 = sigmoid(l1)\nl3 = maxpool1d(l2, kernel = 3, stride = 2)\nloss L = sum(i, j, l3[i, j]^2) / 2\n',
+    ];
+    for (const text of nets) expect(failedForms(text), text).toEqual([]);
+  });
+
+  // An index offset that is not a finite double: x[j - 1e309] (the campaign: `x[j + k -
+  // -1e309]` in conv-maxpool.layer) passes the parser and the range inference, and then
+  // crashed the size sampler with RangeError: The number Infinity cannot be converted to
+  // a BigInt (extentOf rounded a float64 bound). The range is exact and legitimate, so the
+  // proofs stand; the check skips those sizes, naming the index-bound limit.
+  it('an index offset beyond the float64 range: derived, and the check skips it by name', () => {
+    for (const text of ['input x[5]\no[j] = x[j - 1e309]\noutput o\n', 'input x[5]\nparam w[2]\no[j] = sum(k, w[k] * x[j + k - -1e309])\noutput o\n']) {
+      const r = run('found.layer', text, { present: false, check: true });
+      expect(r.derivation.adjoints.has('x'), text).toBe(true);
+      expect(r.check!.pass, text).toBe(false);
+      expect(r.check!.skipped.join(' '), text).toContain('past the index-bound limit (±1e15)');
+    }
   });
 });

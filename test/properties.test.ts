@@ -15,7 +15,7 @@ import { deriveAndCheck, fromSeed, genExpression, genSpec, loadCorpus, mutatedAr
 
 const SEED = 20261127;
 /** A case slower than this is a failure here (a hang in the campaign is anything over 2 s, with its own watchdog). */
-const CASE_MS = 10_000;
+const CASE_MS = 30_000;
 
 function timed(f: () => Outcome): Outcome & { ms: number } {
   const t0 = performance.now();
@@ -33,7 +33,7 @@ describe('properties', () => {
         expect(o.kind === 'crash' || o.kind === 'wrong' ? o.detail : '', `${o.kind}:\n${spec.text}`).toBe('');
         expect(o.ms, `took ${Math.round(o.ms)} ms:\n${spec.text}`).toBeLessThan(CASE_MS);
       }),
-      { seed: SEED, numRuns: 40 },
+      { seed: SEED, numRuns: 60 },
     );
   });
 

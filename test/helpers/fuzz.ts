@@ -239,10 +239,18 @@ function genReduction(ctx: Ctx, depth: number): string | undefined {
     const t = p.pick(leafVecs);
     const lo = 1 + t.a;
     const ix: Ix = { name, A: -Infinity, B: -Infinity, reads: 0 };
+    const saved = ctx.indices.map((o) => ({ ...o }));
     ctx.indices.push(ix);
     const body = `${t.name}[${name}]${p.bool(0.5) ? ` * ${atom(genPos(ctx, depth - 1))}` : ''}`;
     ctx.indices.pop();
-    if (ix.A > t.a || ix.B > t.b) return undefined; // another read narrowed it further
+    if (ix.A > t.a || ix.B > t.b) {
+      // another read narrowed it further: drop the body, and what its reads said about the outer indices
+      saved.forEach((o, k) => {
+        const c = ctx.indices[k]!;
+        [c.A, c.B, c.reads, c.plain] = [o.A, o.B, o.reads, o.plain];
+      });
+      return undefined;
+    }
     ctx.used.add(t.name);
     return `max(${name} in ${lo}..${hiText(ctx, t.b)}, ${body})`;
   }
@@ -320,6 +328,7 @@ export interface GeneratedSpec {
 
 /** A well-formed spec: leaves, one to three definitions, an output or a concrete loss, and maybe a grad line. */
 export function genSpec(p: Pick): GeneratedSpec {
+  if (p.bool(0.2)) return genNetwork(p);
   // L must depend on some input or param, or nothing is derived (and nothing checked)
   let g = genSpecOnce(p);
   for (let k = 0; k < 20 && !g.derivable; k++) g = genSpecOnce(p);
@@ -432,6 +441,111 @@ function genSpecOnce(p: Pick): GeneratedSpec & { derivable: boolean } {
   return { text: lines.join('\n') + '\n', summary: `${defs.length} definition(s), ${symbolic ? 'symbolic' : 'concrete'} N=${N}`, derivable: differentiable.length > 0 };
 }
 
+/**
+ * A small network of the standard library's layers (`use std`): dense layers with
+ * softmax, batch or layer norm on a vector; conv1d (stride, padding, dilation) and 1-D
+ * pooling on channels; conv2d, 2-D pooling and flatten on a small image. Shapes are
+ * tracked so every call is valid; a max pool never follows a relu (its zeros would tie).
+ */
+export function genNetwork(p: Pick): GeneratedSpec {
+  const lines = ['use std'];
+  const calls: string[] = [];
+  let last = 'x';
+  let k = 0;
+  const call = (expr: string): string => {
+    const name = `l${++k}`;
+    calls.push(`${name} = ${expr}`);
+    last = name;
+    return name;
+  };
+  let lastRelu = false;
+  const activation = (): void => {
+    const a = p.pick(['tanh', 'sigmoid', 'relu']);
+    call(`${a}(${last})`);
+    lastRelu = a === 'relu';
+  };
+  let dims: number; // of the last tensor
+  const kind = p.pick(['vector', 'channels', 'image']);
+  if (kind === 'vector') {
+    const N = p.bool(0.5) ? 'n' : String(p.int(2, 6));
+    lines.push(`input  x[${N}]`);
+    dims = 1;
+    const depth = p.int(1, 3);
+    // one normalisation at most: the check of two stacked ones at symbolic n takes 10–40 s
+    // (nested sums evaluated per element), a performance matter the report lists apart
+    let norms = 0;
+    for (let d = 0; d < depth; d++) {
+      const choice = p.int(0, 5);
+      if (choice >= 4 && norms++) continue;
+      switch (choice) {
+        case 0: case 1: call(`${p.pick(['dense', 'linear'])}(${last}, out = ${p.int(1, 4)})`); break;
+        case 2: activation(); break;
+        case 3: call(`softmax(${last})`); break;
+        case 4: call(`layernorm(${last}${p.bool() ? ', eps = 0.001' : ''})`); break;
+        default: call(`batchnorm(${last}${p.bool() ? ', eps = 0.01' : ''})`); break;
+      }
+    }
+  } else if (kind === 'channels') {
+    const C = p.int(1, 2);
+    let N = p.int(5, 10);
+    const symbolic = p.bool(0.3);
+    lines.push(`input  x[${C}, ${symbolic ? 'n' : N}]`);
+    if (symbolic) N = 8; // the largest size the check tries; the others may be skipped
+    dims = 2;
+    const depth = p.int(1, 3);
+    for (let d = 0; d < depth; d++) {
+      const choice = p.int(0, 4);
+      if (choice <= 1) {
+        const kernel = p.int(1, 3), stride = p.int(1, 2), pad = p.int(0, 1), dilation = p.int(1, 2);
+        const outN = Math.floor((N + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
+        if (outN < 1) continue;
+        const extra = [stride !== 1 && `stride = ${stride}`, pad && `pad = ${pad}`, dilation !== 1 && `dilation = ${dilation}`].filter(Boolean).join(', ');
+        call(`conv1d(${last}, out = ${p.int(1, 2)}, kernel = ${kernel}${extra ? `, ${extra}` : ''})`);
+        N = outN;
+        lastRelu = false;
+      } else if (choice === 2) {
+        activation();
+      } else {
+        const kernel = p.int(2, 3), stride = p.int(1, 2);
+        if (N < kernel) continue;
+        const pool = lastRelu ? 'avgpool1d' : p.pick(['maxpool1d', 'avgpool1d']);
+        call(`${pool}(${last}, kernel = ${kernel}${stride !== kernel ? `, stride = ${stride}` : ''})`);
+        N = Math.floor((N - kernel) / stride) + 1;
+      }
+    }
+  } else {
+    const C = p.int(1, 2);
+    let H = p.int(3, 5), W = p.int(3, 5);
+    lines.push(`input  x[${C}, ${H}, ${W}]`);
+    dims = 3;
+    if (p.bool(0.8)) {
+      const kernel = p.int(1, 2), pad = p.int(0, 1);
+      call(`conv2d(x, filters = ${p.int(1, 2)}, kernel = ${kernel}${pad ? `, pad = ${pad}` : ''})`);
+      H = H + 2 * pad - kernel + 1;
+      W = W + 2 * pad - kernel + 1;
+    }
+    if (p.bool(0.5)) activation();
+    if (p.bool(0.5) && H >= 2 && W >= 2) {
+      call(`${lastRelu ? 'avgpool2d' : p.pick(['maxpool2d', 'avgpool2d'])}(${last}, kernel = 2${p.bool() ? ', stride = 1' : ''})`);
+    }
+    if (p.bool(0.6)) {
+      call(`flatten(${last})`);
+      dims = 1;
+      if (p.bool(0.6)) call(`dense(${last}, out = ${p.int(1, 3)})`);
+    }
+  }
+  if (!calls.length) call(kind === 'vector' ? `dense(x, out = 2)` : `tanh(x)`);
+  const ix = ['i', 'j', 'q'].slice(0, dims);
+  const read = `${last}[${ix.join(', ')}]`;
+  const tail = p.pick([
+    `output ${last}`,
+    `loss L = sum(${ix.join(', ')}, ${read}^2) / 2`,
+    `loss L = sum(${ix.join(', ')}, log(1 + exp(${read})))`,
+  ]);
+  lines.push(...calls, tail);
+  return { text: lines.join('\n') + '\n', summary: `network (${kind}) of ${calls.length} layer(s)` };
+}
+
 // ---------------------------------------------------------------------------------
 // Oracles
 
@@ -469,6 +583,11 @@ export function deriveAndCheck(file: string, text: string, seed?: number): Outco
     return bad ? { kind: 'crash', detail: bad } : { kind: 'rejected', detail: (e as Error).message };
   }
   if (checkPassed(r)) return { kind: 'ok', detail: `${r.check?.forms.length ?? 0} forms at ${r.check?.tried.join('; ')}` };
+  // every size skipped, each with its reason (a forward pass that overflows everywhere, a
+  // max that always ties): NOT CHECKED is the honest answer there, not a wrong one
+  if (r.check && !r.layerChecks && r.check.tried.length === 0 && r.check.skipped.length > 0) {
+    return { kind: 'rejected', detail: `not checked: ${r.check.skipped.join('; ')}` };
+  }
   const failed = r.layerChecks
     ? r.layerChecks.filter((l) => l.report?.pass !== true).map((l) => JSON.stringify(l).slice(0, 400))
     : (r.check?.forms ?? []).filter((f) => !f.pass).map((f) => `${f.gradient} ${f.form}: max rel. error ${f.maxRelError}${f.problem ? `: ${f.problem}` : ''}`);
