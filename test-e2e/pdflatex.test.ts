@@ -1,7 +1,7 @@
 // `gradproof tex` must give a document that pdflatex compiles, for every bundled
 // derivation (Debian's texlive-latex-base: amsmath and geometry, nothing more).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,4 +32,18 @@ describe('gradproof tex compiles with pdflatex', () => {
       expect(statSync(pdf).size).toBeGreaterThan(10_000);
     });
   }
+
+  it('compiles names beyond ASCII: é, ß, ł set as text; Ð and 中 (no OT1 glyph) as ?', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradproof-tex-'));
+    const spec = join(dir, 'names.layer');
+    writeFileSync(spec, 'input é[2]\nparam wß, ł, Ð, 中\ny[i] = wß * é[i] * ł * Ð * 中\noutput y\n');
+    expect(main(['tex', spec, '-o', join(dir, 'names.tex')], quiet)).toBe(0);
+    const tex = readFileSync(join(dir, 'names.tex'), 'utf8');
+    expect(tex).toContain('\\frac{\\partial L}{\\partial \\text{é}_{m}}');
+    expect(tex).toContain('\\mathrm{w\\text{ß}}');
+    expect(tex).not.toMatch(/[Ð中]/);
+    const { status, log } = compile('names.tex', dir);
+    expect(log.match(/^!.*$/m)?.[0] ?? '').toBe('');
+    expect(status).toBe(0);
+  });
 });

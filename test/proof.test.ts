@@ -145,3 +145,27 @@ describe('hostile text in a file never becomes live markup', () => {
     expect(readFileSync(out, 'utf8')).not.toContain('<script>alert');
   });
 });
+
+describe('names beyond ASCII', () => {
+  // Math mode has no accented letters: KaTeX's strict mode refused ∂L/∂é ("Accented
+  // Unicode text character used in math mode") and `html` failed. Such letters are
+  // written as \text{é}; the .tex document keeps those pdflatex sets and writes any other
+  // as ? (test-e2e/pdflatex.test.ts compiles it).
+  const text = 'input é[2]\nparam wß, 中\ny[i] = wß * 中 * é[i]\noutput y\n';
+  const r = run('names.layer', text, { check: true });
+  const report = reportOf(r, text);
+
+  it('html renders them (KaTeX strict) and the check passes', () => {
+    expect(r.check!.pass).toBe(true);
+    const html = toHtml(report);
+    expect(html).toContain('<annotation encoding="application/x-tex">\\frac{\\partial L}{\\partial \\text{é}_{m}}');
+    expect(katexProblem('\\mathrm{w\\text{ß}}\\,\\text{中}')).toBeUndefined();
+  });
+
+  it('the .tex document keeps é and ß, and writes 中 as ?', () => {
+    const tex = toTex([report]);
+    expect(tex).toContain('\\frac{\\partial L}{\\partial \\mathrm{w\\text{ß}}}');
+    expect(tex).toContain('\\text{?}');
+    expect(tex).not.toContain('中');
+  });
+});

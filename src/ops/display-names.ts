@@ -52,6 +52,8 @@ export function displayLatex(name: string, tex?: string): string {
   if (g) return g[1];
   if (UNICODE_GREEK[name]) return UNICODE_GREEK[name];
   // multi-letter names are upright text in LaTeX: \mathrm{xhat}
-  const escaped = [...name].map((c) => UNICODE_GREEK[c] ? `${UNICODE_GREEK[c]} ` : c.replace(/_/g, '\\_')).join('').trim();
+  // other letters beyond ASCII (é, ß) as text: math mode has no accented letters, and
+  // KaTeX's strict mode refuses them there (\text{é} renders in KaTeX and in pdflatex)
+  const escaped = [...name].map((c) => UNICODE_GREEK[c] ? `${UNICODE_GREEK[c]} ` : c > '\u007f' ? `\\text{${c}}` : c.replace(/_/g, '\\_')).join('').trim();
   return [...name].length > 1 ? `\\mathrm{${escaped}}` : escaped;
 }

@@ -6,7 +6,7 @@ import type { Result } from '../pipeline.js';
 import { checkPassed } from '../pipeline.js';
 import type { LayerCheck } from '../verify/layercheck.js';
 import { katexHtml, katexStylesheet } from './katex.js';
-import { latexText } from './latex-text.js';
+import { latexText, pdflatexSafe } from './latex-text.js';
 import { namingOf } from './naming.js';
 import { printLatex, printText } from '../ops/printer.js';
 import { exactSentence, sentence } from './verdicts.js';
@@ -207,7 +207,7 @@ export function toTex(reports: readonly Report[]): string {
     }
     return parts.join('\n');
   });
-  return [
+  return pdflatexSafe([
     '\\documentclass[11pt]{article}',
     '\\usepackage[a4paper,margin=2cm]{geometry}',
     '\\usepackage{amsmath,amssymb}',
@@ -220,7 +220,7 @@ export function toTex(reports: readonly Report[]): string {
     ...body,
     '\\end{document}',
     '',
-  ].join('\n');
+  ].join('\n'));
 }
 
 // ---- Markdown -------------------------------------------------------------
