@@ -4,6 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { run } from '../src/pipeline.js';
 import { SpecError } from '../src/syntax/errors.js';
+import { buildGraph } from '../src/graph/build.js';
+import type { Node } from '../src/ir/node.js';
+import { node, num } from '../src/ir/node.js';
+import { neverZero, signOf } from '../src/simplify/sign.js';
+import { parseSpec } from '../src/syntax/parse.js';
+import { simplifyKeepsValue } from './helpers/fuzz.js';
 
 /** The forms that failed the numeric check, as `gradient form: problem`. */
 function failedForms(text: string): string[] {
@@ -243,5 +249,29 @@ describe('found by fuzzing', () => {
       expect(r.check!.pass, text).toBe(false);
       expect(r.check!.skipped.join(' '), text).toContain('past the index-bound limit (±1e15)');
     }
+  });
+});
+
+describe('found by fuzzing: definitions written back', () => {
+  // e[m] = exp(z[m])·Σⱼ(xⱼ − μ) was taken as a definition to write back: exp(z[m]) =
+  // e[m]/Σⱼ(xⱼ − μ), and the simplified form was 0/0 = NaN where the value is 0 (Σⱼ(xⱼ − μ)
+  // vanishes for every x). Writing back divides by the definition's other factors, so it
+  // is an identity only where they cannot be 0: now only such definitions are written
+  // back (src/simplify/sign.ts; batch norm's √(σ² + ε) with ε > 0 still is).
+  it('a definition whose other factor can vanish is not written back', () => {
+    const expr = '(exp(((m) * (xhat[m]) + -(0.5))^1)) * (sum(j in 1..n, (x[j] - mu)))';
+    const o = simplifyKeepsValue(expr, 'n', 'refold', 78828852);
+    expect(o.kind, o.detail).toBe('ok');
+  });
+
+  it('the sign prover: exp, squares, sizes, positive assumptions and ε > 0 through definitions', () => {
+    const g = buildGraph(parseSpec('s.layer', 'input x[n]\nconst eps > 0\nparam b\nmu = sum(i, x[i]) / n\nvar = sum(i, (x[i] - mu)^2) / n\ns = sqrt(var + eps)\nd = sum(i, x[i] - mu)\noutput s, d\n'));
+    const read = (name: string): Node => node('read', [], { name });
+    expect(signOf(read('s'), g)).toBe('positive');
+    expect(signOf(read('var'), g)).toBe('nonnegative');
+    expect(signOf(read('d'), g)).toBe('unknown');
+    expect(signOf(read('b'), g)).toBe('unknown');
+    expect(neverZero(node('mul', [num(-2), read('s')]), g)).toBe(true);
+    expect(neverZero(node('pow', [read('var'), num(-1)]), g)).toBe(false);
   });
 });

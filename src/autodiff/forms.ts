@@ -12,6 +12,7 @@ import { freeIndices, mapNodes, mul, num, pow, read, readNames, readsAny, substI
 import type { Simplified, StepCheck } from '../simplify/pass.js';
 import { simplify } from '../simplify/pass.js';
 import type { ElementFold, Fold } from '../simplify/rules.js';
+import { neverZero } from '../simplify/sign.js';
 import { CLOSED_RULES, ELEMENT_RULES, LOCAL_RULES, REFOLD_RULES, WORK_RULES } from '../simplify/rules.js';
 import { alphaKey } from '../simplify/sums.js';
 import type { LocalAdjoint } from './sweep.js';
@@ -212,11 +213,13 @@ function elementFoldsOf(g: Graph, opts: DeriveOptions): ElementFold[] {
     // rewriting would never end; such a definition is not written back
     const selfReferent = rest.some((f) => readsAny(f, readNames(varying[0]!)));
     const compensation = rest.length ? mul(...rest.map((f) => pow(f, num(-1)))) : num(1);
+    // writing the pattern back divides by the other factors: only where none can be 0
+    const invertible = rest.every((f) => neverZero(f, g));
     // a function pattern (exp(zᵢ) of softmax) is folded in products too: its
     // derivatives reproduce it; a sum pattern (xᵢ − μ of batch norm) is not, so the
     // local form keeps (xᵢ − μ) as a hand derivation does
     const product = varying[0]!.op !== 'add' && rest.length > 0;
-    out.push({ name: t.name, index: i, pattern: varying[0]!, rest, ...(!selfReferent && { compensation }), ...(product && { product }) });
+    out.push({ name: t.name, index: i, pattern: varying[0]!, rest, ...(!selfReferent && invertible && { compensation }), ...(product && { product }) });
   }
   return out;
 }
