@@ -6,7 +6,7 @@ import { derive } from './autodiff/forms.js';
 import type { Graph } from './graph/graph.js';
 import { buildGraph } from './graph/build.js';
 import { instantiate } from './graph/instantiate.js';
-import { katexProblem } from './render/katex.js';
+import { texNameProblem } from './render/katex.js';
 import type { Presented } from './render/present.js';
 import { present } from './render/present.js';
 import type { Summary } from './render/summary.js';
@@ -100,7 +100,7 @@ function atSizes(graph: Graph, sizes: ReadonlyMap<string, bigint>): Result['conc
 function checkTex(spec: Spec): void {
   for (const s of spec.statements) {
     if (s.kind !== 'tex') continue;
-    const problem = katexProblem(s.tex);
+    const problem = texNameProblem(s.tex);
     if (problem) throw new SpecError('syntax', `tex "${s.tex}" does not render in KaTeX: ${problem}`, s.span);
   }
 }

@@ -18,7 +18,7 @@ import type { TargetName } from '../src/codegen/targets.js';
 import { run } from '../src/pipeline.js';
 import type { Report } from '../src/render/documents.js';
 import { reportOf, toHtml, toHtmlIndex, toHtmlParts, toMarkdown, toTex } from '../src/render/documents.js';
-import { katexHtml, katexProblem } from '../src/render/katex.js';
+import { katexHtml, katexProblem, texNameProblem } from '../src/render/katex.js';
 import { latexText } from '../src/render/latex-text.js';
 import { SpecError } from '../src/syntax/errors.js';
 
@@ -253,9 +253,27 @@ describe('tex strings: macros, verbatim, links and files are refused at their li
   });
 
   test('the names people write still render', () => {
-    const fine = ['\\sigma^2', '\\hat{x}', 'W^{[2]}', 'a^{(1)}', '\\mathcal{L}', '\\beta_1', '\\eta_{\\max}', '\\boldsymbol{\\theta}', '\\tilde{W}^{(1)}', '\\text{loss}', '\\bar{x}', '\\mathbb{1}', 'x\\%', '\\sqrt[3]{v}', '\\textcolor{#666}{x}', '\\operatorname{sm}'];
-    for (const tex of fine) expect(katexProblem(tex), tex).toBeUndefined();
+    const fine = ['\\sigma^2', '\\hat{x}', 'W^{[2]}', 'a^{(1)}', '\\mathcal{L}', '\\beta_1', '\\eta_{\\max}', '\\boldsymbol{\\theta}', '\\tilde{W}^{(1)}', '\\text{loss}', '\\bar{x}', '\\mathbb{1}', 'x\\%', '\\sqrt[3]{v}', '\\operatorname{sm}', '\\mathrm{x}\\,\\mathrm{y}'];
+    for (const tex of fine) expect(texNameProblem(tex), tex).toBeUndefined();
     expect(() => run('t.layer', withTex('\\hat{x}'))).not.toThrow();
+    // the engine's own displays colour their reasons: fine outside a name
+    expect(katexProblem('\\textcolor{#666}{x}')).toBeUndefined();
+  });
+
+  // Nothing runs, but a verdict page must show the mathematics as written: a name shown
+  // white, a gap where a term seems missing, ink laid over the next symbol, or an \over
+  // that makes the group around it a fraction would make it show something else.
+  const disguising = ['\\color{white}x', '\\textcolor{white}{x}', '\\colorbox{white}{x}', '\\phantom{x}', '\\hphantom{xx}', '\\llap{=}x', '\\rlap{\\not}x', '\\mathclap{x}', '\\smash{x}', 'a \\over b', 'a \\atop b', 'n \\choose k', '\\kern-2em x', '\\mkern-18mu x', '\\hspace{-1em}x', '\\raisebox{1em}{x}', '\\rule{1em}{1em}', '\\boxed{x}'];
+  test.each(disguising)('a name may not hide or move ink: %s', (tex) => {
+    expect(texNameProblem(tex)).toMatch(/may not colour, hide, overlap or move/);
+    let e: unknown;
+    try {
+      run('t.layer', withTex(tex));
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toBeInstanceOf(SpecError);
+    expect([(e as SpecError).span?.line, (e as SpecError).span?.col]).toEqual([3, 1]);
   });
 
   test('no refused tex reaches a document: the LaTeX report of a file that tries is never written', () => {

@@ -28,6 +28,16 @@ const FORBIDDEN = new Set(
     'catcode lccode uccode mathcode sfcode makeatletter makeatother jobname iffalse iftrue ifx if fi else').split(' '),
 );
 
+// Control sequences that would let a name hide, colour, overlap or move ink that is not
+// its own, or swallow the expression around it: a name shown white (\color{white}), a
+// \phantom that leaves a gap where a term seems missing, an \llap over the next symbol,
+// \over reading the whole group as a fraction. Nothing runs, but a verdict page must
+// show the mathematics as written (security review, issue 9, left open then).
+const DISGUISING = new Set(
+  ('color textcolor colorbox fcolorbox boxed phantom hphantom vphantom smash llap rlap clap mathllap mathrlap mathclap ' +
+    'over atop choose above brace brack kern mkern hskip mskip hspace raisebox rule moveleft moveright lower raise').split(' '),
+);
+
 /** Characters that change what the text around them means: controls, line and paragraph
  *  separators (line ends in JavaScript), bidirectional overrides and invisible marks. (A
  *  `tex` string holds no \n or \r: the parser splits lines there; the engine's own
@@ -35,7 +45,7 @@ const FORBIDDEN = new Set(
 const FORBIDDEN_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
 
 /** Why a `tex` string is refused before KaTeX sees it, or undefined. */
-function forbidden(tex: string): string | undefined {
+function forbidden(tex: string, name: boolean): string | undefined {
   const bad = FORBIDDEN_CHARS.exec(tex);
   if (bad) return `the character U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is not allowed in a tex string`;
   // anywhere, not only as a token: TeX reads \^^69nput as \input
@@ -46,13 +56,20 @@ function forbidden(tex: string): string | undefined {
     const word = m[1];
     if (word === undefined) return 'an unescaped % is not allowed in a tex string: LaTeX would ignore the rest of the line (write \\% for a percent sign)';
     if (FORBIDDEN.has(word) || word.includes('@')) return `\\${word} is not allowed in a tex string: a name is written with symbols, accents, fonts and scripts, not with macros, verbatim text, links or files`;
+    if (name && DISGUISING.has(word)) return `\\${word} is not allowed in a tex string: a name may not colour, hide, overlap or move what is around it`;
   }
   return undefined;
 }
 
+/** undefined when a `tex` string (how a name is written) renders and may stand for a
+ *  name; otherwise why not. */
+export function texNameProblem(tex: string): string | undefined {
+  return katexProblem(tex, true);
+}
+
 /** undefined when `tex` renders; otherwise KaTeX's reason (or why the string is refused). */
-export function katexProblem(tex: string): string | undefined {
-  const refused = forbidden(tex);
+export function katexProblem(tex: string, name = false): string | undefined {
+  const refused = forbidden(tex, name);
   if (refused) return refused;
   try {
     katex.renderToString(tex, { throwOnError: true, strict: 'error', displayMode: false, trust: false, maxExpand: MAX_EXPAND });
