@@ -28,3 +28,7 @@ export const MAX_ASSUMPTION_BOUND = 1e15;
 export const MAX_INDEX_BOUND = 1e15;
 /** Elements of a gradient written out one by one in the elementwise form. */
 export const MAX_WRITTEN_ELEMENTS = 8;
+/** Nodes one written-out element may grow to: past it the elementwise form is left out,
+ *  as for a tensor of more than 8 elements (a small CNN's filter gradient wrote out
+ *  100 KB per element, unreadable, and took most of the time of deriving it). */
+export const MAX_WRITTEN_NODES = 2000;

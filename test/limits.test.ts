@@ -2,7 +2,7 @@
 // reached (src/limits.ts), or an honest result; never a stack overflow, a hang or an
 // unlocated crash. Each case says by hand what the input is and what must come out.
 import { describe, expect, it } from 'vitest';
-import { MAX_EXPRESSION_DEPTH, MAX_LATEX_CHARS, MAX_LINES, MAX_NESTING, MAX_TENSORS } from '../src/limits.js';
+import { MAX_EXPRESSION_DEPTH, MAX_LATEX_CHARS, MAX_LINES, MAX_NESTING, MAX_TENSORS, MAX_WRITTEN_NODES } from '../src/limits.js';
 import { printText } from '../src/ops/printer.js';
 import { run } from '../src/pipeline.js';
 import { formatError, SpecError } from '../src/syntax/errors.js';
@@ -83,6 +83,20 @@ describe('size', () => {
   it('10⁵ comment lines around a small file: derived as usual', () => {
     const r = run('t.layer', `input x\n${'# note\n'.repeat(100_000)}y = x^2\noutput y\n`, { present: false });
     expect(r.derivation.adjoints.get('x')).toBeDefined();
+  });
+});
+
+describe('written-out elements', () => {
+  it(`an element that would grow past ${MAX_WRITTEN_NODES} nodes is left out, like a tensor of more than 8 elements`, () => {
+    // found by the fuzz campaign (2.8–7.9 s cases): conv → tanh → max pool → dense wrote
+    // ∂L/∂l1.w[1, 1, 1, 1] out as ~100 KB (every pooled position of the 5×7 map, unrolled)
+    const text = 'use std\ninput  x[1, 3, 5]\nl1 = conv2d(x, filters = 2, kernel = 1, pad = 1)\nl2 = tanh(l1)\nl3 = maxpool2d(l2, kernel = 2, stride = 1)\nl4 = flatten(l3)\nl5 = dense(l4, out = 2)\nloss L = sum(i, log(1 + exp(l5[i])))\n';
+    const r = run('t.layer', text, { present: false });
+    const d = r.derivation.adjoints;
+    expect(d.get('l1.w')!.elements).toBeUndefined();
+    expect(d.get('l1.w')!.closed.result).toBeDefined();
+    // dL/dl5.b[1] = σ(l5[1]) = exp(l5[1])/(exp(l5[1]) + 1): small, written out
+    expect(d.get('l5.b')!.elements!.map((e) => printText(e.form))).toEqual(['exp(l5[1])/(exp(l5[1]) + 1)', 'exp(l5[2])/(exp(l5[2]) + 1)']);
   });
 });
 

@@ -53,7 +53,7 @@ export interface Derivation {
 }
 
 export { MAX_WRITTEN_ELEMENTS as ELEMENT_LIMIT } from '../limits.js';
-import { MAX_WRITTEN_ELEMENTS as ELEMENT_LIMIT } from '../limits.js';
+import { MAX_WRITTEN_ELEMENTS as ELEMENT_LIMIT, MAX_WRITTEN_NODES } from '../limits.js';
 const UNROLL_LIMIT = 64; // terms of one concrete sum written out in an elementwise form
 
 export interface DeriveOptions {
@@ -155,7 +155,7 @@ function elementsOf(g: Graph, t: Tensor, free: readonly string[], closed: Node, 
   return points.map((at) => {
     const form = substIndices(closed, new Map(free.map((f, i) => [f, num(at[i]!)])));
     const scope = g.scope;
-    const r = simplify(form, { scope, rules: ELEMENT_RULES, folds, unrollLimit: UNROLL_LIMIT, ...common(opts) });
+    const r = simplify(form, { scope, rules: ELEMENT_RULES, folds, unrollLimit: UNROLL_LIMIT, maxNodes: MAX_WRITTEN_NODES, ...common(opts) });
     return { at, form: r.result };
   });
 }
