@@ -257,3 +257,20 @@ describe('half-integer powers through sqrt (a speed path)', () => {
     expect(B.isNaN(B.pow(n('-4'), B.fromRational(rat(1, 2))))).toBe(true);
   });
 });
+
+describe('tanh through one exp (a speed path)', () => {
+  const B = bigField(64);
+  test('agrees with the sinh/cosh series (decimal.js tanh) to 62 digits, both sides of the 0.01 switch', () => {
+    // tanh(1) = (e² − 1)/(e² + 1) = 0.76159415595576488811945828260479359041276859725793655159681050012…
+    // (Python's decimal at 80 digits); to 55 significant digits …65515|9 rounds to …65516
+    expect(B.toString(B.tanh(B.one), 55)).toBe('0.7615941559557648881194582826047935904127685972579365516');
+    for (const x of [0.0099, 0.0101, -0.0101, 0.5, -0.73, 3.25, -12.5, 40, 400, -1e4]) {
+      const a = B.fromNumber(x);
+      const series = a.tanh();
+      const fast = B.tanh(a);
+      expect(fast.minus(series).abs().lte(series.abs().times('1e-62')), String(x)).toBe(true);
+    }
+    expect(B.toString(B.tanh(B.fromNumber(-Infinity)))).toBe('-1');
+    expect(B.isNaN(B.tanh(B.fromNumber(NaN)))).toBe(true);
+  });
+});
