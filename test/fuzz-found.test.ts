@@ -252,6 +252,27 @@ describe('found by fuzzing', () => {
   });
 });
 
+describe('found by fuzzing: assumptions', () => {
+  // `const eps > x[-1]` (a mutation of batchnorm.layer): the bound read a tensor, and the
+  // sampler, which draws the leaves before anything is computed, crashed with
+  // RangeError: no values for x. Now a located error at the bound; a valued const in a
+  // bound is inlined and still works.
+  it('an assumption bound that reads a tensor is an error at the bound', () => {
+    for (const [text, col] of [['input x[3]\nconst eps > x[1]\ny = eps * x[1]\noutput y\n', 13], ['input x[3]\nconst c\nparam a >= 2 * c\ny = a * c * x[1]\noutput y\n', 12]] as const) {
+      let e: unknown;
+      try {
+        run('t.layer', text, { check: true });
+      } catch (x) {
+        e = x;
+      }
+      expect(e, text).toBeInstanceOf(SpecError);
+      expect((e as SpecError).message).toMatch(/an assumption's bound is a number or an expression of sizes; this one reads (x|c)/);
+      expect([(e as SpecError).span?.line, (e as SpecError).span?.col]).toEqual([text.includes('param a') ? 3 : 2, col]);
+    }
+    expect(run('t.layer', 'input x[3]\nconst c = 2\nparam a > c\ny = a * x[1]\noutput y\n', { check: true }).check!.pass).toBe(true);
+  });
+});
+
 describe('found by fuzzing: definitions written back', () => {
   // e[m] = exp(z[m])·Σⱼ(xⱼ − μ) was taken as a definition to write back: exp(z[m]) =
   // e[m]/Σⱼ(xⱼ − μ), and the simplified form was 0/0 = NaN where the value is 0 (Σⱼ(xⱼ − μ)

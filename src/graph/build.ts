@@ -97,7 +97,12 @@ class Builder {
     });
     let assumption: Assumed | undefined;
     if (item.assumption) {
-      assumption = { rel: item.assumption.rel, bound: new Resolver(this.names(local)).expr(item.assumption.bound) };
+      const bound = new Resolver(this.names(local)).expr(item.assumption.bound);
+      // leaves are drawn before anything is computed, so the bound is a number or an
+      // expression of sizes (found by the fuzz campaign: `const eps > x[-1]` crashed the sampler)
+      const read = firstRead(bound);
+      if (read) throw new SpecError('shape', `an assumption's bound is a number or an expression of sizes; this one reads ${read}`, item.assumption.bound.span);
+      assumption = { rel: item.assumption.rel, bound };
     }
     const value = item.value && new Resolver(this.names(local)).expr(item.value);
     if (value && role !== 'const') throw new SpecError('shape', `only a const takes a value (${role} ${item.name} = …)`, item.span);
@@ -319,3 +324,12 @@ export function buildGraph(spec: Spec): Graph {
   return b.finish();
 }
 
+/** The name of the first tensor n reads, if any. */
+function firstRead(n: Node): string | undefined {
+  if (n.op === 'read' || n.op === 'adj') return n.attrs.name;
+  for (const a of n.args) {
+    const r = firstRead(a);
+    if (r) return r;
+  }
+  return undefined;
+}
