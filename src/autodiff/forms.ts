@@ -41,6 +41,8 @@ export interface AdjointForms {
   readonly closedLimit?: string;
   /** Each element, when the sizes are concrete and the tensor has at most ELEMENT_LIMIT elements. */
   readonly elements?: readonly Element[];
+  /** Why a gradient of concrete size has no elementwise form (too many elements, or one too long). */
+  readonly elementsLeftOut?: string;
 }
 
 export interface Derivation {
@@ -114,7 +116,8 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
     const closed: Simplified = 'value' in closedTry ? closedTry.value : { result: substituted, steps: [], rejected: [], unvetted: 0 };
     const written = closedLimit ? undefined : withinLimits(() => elementsOf(g, t, free, closed.result, folds, opts));
     const elements = written && 'value' in written ? written.value : undefined;
-    closedOf.set(t.name, { tensor: t, free, sweep, local, substituted, closed, ...(closedLimit && { closedLimit }), ...(elements && { elements }) });
+    const elementsLeftOut = written && 'limit' in written ? written.limit : undefined;
+    closedOf.set(t.name, { tensor: t, free, sweep, local, substituted, closed, ...(closedLimit && { closedLimit }), ...(elements && { elements }), ...(elementsLeftOut && { elementsLeftOut }) });
     });
   }
   return { graph: g, adjoints: closedOf, folds, elementFolds };
@@ -145,7 +148,7 @@ function elementsOf(g: Graph, t: Tensor, free: readonly string[], closed: Node, 
   const extents = t.dims.map((d) => (d.lo.op === 'num' && d.hi.op === 'num' ? [d.lo.attrs.value!.n, d.hi.attrs.value!.n] as const : undefined));
   if (extents.some((e) => !e) || g.sizes.size > 0 && hasSize(closed)) return undefined;
   const count = extents.reduce((c, e) => c * (e![1] - e![0] + 1n), 1n);
-  if (count > BigInt(ELEMENT_LIMIT)) return undefined;
+  if (count > BigInt(ELEMENT_LIMIT)) throw new SpecError('limit', `${count} elements, more than ${ELEMENT_LIMIT} (the written-element limit)`);
   const points: bigint[][] = [[]];
   for (const e of extents) {
     const next: bigint[][] = [];
@@ -155,8 +158,9 @@ function elementsOf(g: Graph, t: Tensor, free: readonly string[], closed: Node, 
   return points.map((at) => {
     const form = substIndices(closed, new Map(free.map((f, i) => [f, num(at[i]!)])));
     const scope = g.scope;
-    const r = simplify(form, { scope, rules: ELEMENT_RULES, folds, unrollLimit: UNROLL_LIMIT, maxNodes: MAX_WRITTEN_NODES, ...common(opts) });
-    return { at, form: r.result };
+    const written = withinLimits(() => simplify(form, { scope, rules: ELEMENT_RULES, folds, unrollLimit: UNROLL_LIMIT, maxNodes: MAX_WRITTEN_NODES, ...common(opts) }));
+    if ('limit' in written) throw new SpecError('limit', `element [${at.join(', ')}] would grow past ${MAX_WRITTEN_NODES} nodes (the written-element size limit)`);
+    return { at, form: written.value.result };
   });
 }
 

@@ -56,6 +56,8 @@ export function deriveText(r: Result): string {
       const at = r.concrete ? ` (${[...r.concrete.sizes].map(([k, v]) => `${k} = ${v}`).join(', ')})` : '';
       out.push(`    elementwise${at}`);
       concrete.elements.forEach((e, i) => out.push(`      ${printText(elementLhs(concrete, e.at), n)} = ${printText(shown?.[i] ?? e.form, n)}`));
+    } else if (concrete.elementsLeftOut) {
+      out.push(`    elementwise  not written out: ${concrete.elementsLeftOut}`);
     }
   }
   if (g.claims.length) {
@@ -133,6 +135,7 @@ export function resultJson(r: Result): unknown {
           shown: formJson((r.concrete ? r.shownConcrete : r.shown)?.get(gr.name)?.elements?.[i] ?? e.form, n),
         })),
       }),
+      ...(concrete.elementsLeftOut && { elementwiseLeftOut: concrete.elementsLeftOut }),
     };
   });
   return {
