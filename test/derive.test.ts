@@ -176,3 +176,16 @@ describe('equation (15): conv, then pooling, elementwise as the seed writes it',
     expect(printText(o2!.form)).toBe('∂L/∂y[1]·[o[2] > o[1]]');
   });
 });
+
+describe('elementwise forms of padded reads', () => {
+  // o[j] = Σₖ w[k]·x[j + k − 2]? over j = 1..3, k = 1..2 (x zero-padded on the left).
+  // By hand: dL/dw[m] = Σⱼ x[j + m − 2]?·ō[j], so dL/dw[1] = x[0]?·ō[1] + x[1]·ō[2] +
+  // x[2]·ō[3] with x[0]? = 0 (index 0 is outside 1..3), and dL/dw[2] = x[1]·ō[1] +
+  // x[2]·ō[2] + x[3]·ō[3]: at a concrete index a padded read is the element or 0.
+  it('x[0]? is 0 and x[1]? is x[1] once the index is a number', () => {
+    const r = run('pad.layer', 'input x[3]\nparam w[2]\no[j in 1..3] = sum(k, w[k] * x[j + k - 2]?)\noutput o\n', { present: false, check: true });
+    const w = r.derivation.adjoints.get('w')!;
+    expect(w.elements!.map((e) => printText(e.form))).toEqual(['x[1]·∂L/∂o[2] + x[2]·∂L/∂o[3]', 'x[1]·∂L/∂o[1] + x[2]·∂L/∂o[2] + x[3]·∂L/∂o[3]']);
+    expect(r.check!.pass).toBe(true);
+  });
+});

@@ -155,10 +155,11 @@ function elementsOf(g: Graph, t: Tensor, free: readonly string[], closed: Node, 
     for (const p of points) for (let v = e![0]; v <= e![1]; v++) next.push([...p, v]);
     points.splice(0, points.length, ...next);
   }
+  const known = concreteExtents(g);
   return points.map((at) => {
     const form = substIndices(closed, new Map(free.map((f, i) => [f, num(at[i]!)])));
     const scope = g.scope;
-    const written = withinLimits(() => simplify(form, { scope, rules: ELEMENT_RULES, folds, unrollLimit: UNROLL_LIMIT, maxNodes: MAX_WRITTEN_NODES, ...common(opts) }));
+    const written = withinLimits(() => simplify(form, { scope, rules: ELEMENT_RULES, folds, unrollLimit: UNROLL_LIMIT, maxNodes: MAX_WRITTEN_NODES, extents: known, ...common(opts) }));
     if ('limit' in written) throw new SpecError('limit', `element [${at.join(', ')}] would grow past ${MAX_WRITTEN_NODES} nodes (the written-element size limit)`);
     return { at, form: written.value.result };
   });
@@ -230,3 +231,13 @@ function elementFoldsOf(g: Graph, opts: DeriveOptions): ElementFold[] {
 
 const isConstantFactor = (n: Node): boolean =>
   n.op === 'num' || n.op === 'size' || (n.op === 'pow' && n.args.every(isConstantFactor));
+
+/** Every tensor whose index set is numbers, as lo..hi per dimension (the padding rule reads them). */
+function concreteExtents(g: Graph): Map<string, (readonly [bigint, bigint])[]> {
+  const out = new Map<string, (readonly [bigint, bigint])[]>();
+  for (const t of g.tensors.values()) {
+    const dims = t.dims.map((d) => (d.lo.op === 'num' && d.hi.op === 'num' && d.lo.attrs.value!.d === 1n && d.hi.attrs.value!.d === 1n ? [d.lo.attrs.value!.n, d.hi.attrs.value!.n] as const : undefined));
+    if (dims.every((d) => d !== undefined)) out.set(t.name, dims as (readonly [bigint, bigint])[]);
+  }
+  return out;
+}

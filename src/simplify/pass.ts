@@ -52,6 +52,8 @@ export interface SimplifyOptions {
   readonly check?: StepCheck;
   /** Declared constants, ordered last among terms. */
   readonly constants?: ReadonlySet<string>;
+  /** Concrete index sets of tensors (RuleContext.extents). */
+  readonly extents?: RuleContext['extents'];
 }
 
 export { MAX_SIMPLIFY_STEPS as DEFAULT_MAX_STEPS, MAX_EXPRESSION_NODES as DEFAULT_MAX_NODES } from '../limits.js';
@@ -140,7 +142,7 @@ export function simplify(root: Node, opts: SimplifyOptions): Simplified {
     return undefined;
   };
 
-  const top: Ctx = { scope: opts.scope, folds: opts.folds ?? new Map(), elementFolds: opts.elementFolds ?? [], unrollLimit: opts.unrollLimit ?? 0, constants: opts.constants ?? new Set(), id: 'top' };
+  const top: Ctx = { scope: opts.scope, folds: opts.folds ?? new Map(), elementFolds: opts.elementFolds ?? [], unrollLimit: opts.unrollLimit ?? 0, constants: opts.constants ?? new Set(), ...(opts.extents && { extents: opts.extents }), id: 'top' };
   const result = rewrite(root, top);
   return { result, steps, rejected, unvetted };
 }

@@ -7,7 +7,7 @@ import { normalizeIndex, toAffine } from '../indices/affine.js';
 import type { Scope } from '../indices/prove.js';
 import { decide, minMax } from '../indices/prove.js';
 import type { Node } from '../ir/node.js';
-import { idx, isIndexExpr, isNum, key, num, withArgs } from '../ir/node.js';
+import { idx, isIndexExpr, isNum, key, node, num, withArgs } from '../ir/node.js';
 import * as Q from '../ir/rational.js';
 import { holds } from '../ops/iverson.js';
 import { canonicalAdd, canonicalMul, canonicalPow, expand, sqrtAsPower } from './algebra.js';
@@ -48,6 +48,8 @@ export interface RuleContext {
   readonly unrollLimit: number;
   /** Names of declared constants (ε), written last in a sum of terms. */
   readonly constants: ReadonlySet<string>;
+  /** Each tensor's index set where it is concrete (for elementwise forms): lo..hi per dimension. */
+  readonly extents?: ReadonlyMap<string, readonly (readonly [bigint, bigint])[]>;
 }
 
 /** Why a step holds, in words and formulas: ['the sum over ', idx(i), ' is linear']. */
@@ -177,11 +179,29 @@ export const RULES = {
     name: 'expand', math: 'a·(b + c) = a·b + a·c', reason: 'multiplied out', visible: true,
     ops: ['mul'], apply: (n) => expand(n),
   },
+  padding: {
+    name: 'padding', math: 'x[c]? = x[c] for c in the index set of x, 0 outside it (zero padding)', reason: 'a padded read at a concrete index: the element inside the index set, 0 outside it', visible: true,
+    ops: ['read', 'adj'], apply: (n, ctx) => paddedRead(n, ctx.extents),
+  },
   unroll: {
     name: 'write-out', math: 'Σ_{i=1}^{3} f(i) = f(1) + f(2) + f(3)', reason: 'the sum written out for concrete sizes', visible: true,
     ops: ['sum'], apply: (n, ctx) => (ctx.unrollLimit > 0 ? unroll(n, ctx.unrollLimit) : undefined),
   },
 } as const satisfies Record<string, Rule>;
+
+/** x[c]? at concrete indices c: x[c] inside x's index set, 0 outside (read.ts, adj.ts). */
+function paddedRead(n: Node, extents: RuleContext['extents']): Node | undefined {
+  const ext = n.attrs.guarded ? extents?.get(n.attrs.name!) : undefined;
+  if (!ext || ext.length !== n.args.length) return undefined;
+  const at: bigint[] = [];
+  for (const a of n.args) {
+    if (a.op !== 'num' || a.attrs.value!.d !== 1n) return undefined;
+    at.push(a.attrs.value!.n);
+  }
+  if (at.some((c, d) => c < ext[d]![0] || c > ext[d]![1])) return num(0);
+  const { guarded: _guarded, ...attrs } = n.attrs;
+  return node(n.op, n.args, attrs, n.span);
+}
 
 function decideBracket(n: Node, scope: Scope): Node | undefined {
   const [a, b] = n.args as [Node, Node];
@@ -206,5 +226,5 @@ export const CLOSED_RULES: readonly Rule[] = [
 ];
 /** The last pass of a closed form: named intermediates written back in (x̂ for (x − μ)/√(σ² + ε)). */
 export const REFOLD_RULES: readonly Rule[] = [RULES.sqrtPower, ...ALGEBRA, RULES.refold, RULES.foldProduct, RULES.constantsOut];
-export const ELEMENT_RULES: readonly Rule[] = [...CLOSED_RULES, RULES.unroll, RULES.expand];
+export const ELEMENT_RULES: readonly Rule[] = [...CLOSED_RULES, RULES.padding, RULES.unroll, RULES.expand];
 
