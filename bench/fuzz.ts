@@ -4,6 +4,9 @@
 //
 //   node dist/bench/fuzz.js [--seconds 600] [--seed 1] [--workers 2] [--slow 2000]
 //                           [--kill 60000] [--out fuzz-out] [--mix 10:1:1]
+//   node dist/bench/fuzz.js --replay fuzz-out/failures.jsonl [--slow 2000]
+//                           every recorded failing input again, one at a time, with
+//                           the current build: which still fail, and how long each takes
 //
 // Kinds of case (--mix gives their proportions, mutate:derive:simplify):
 //   mutate    a bundled .layer file or one of its LaTeX claims, mutated; parseSpec and
@@ -18,7 +21,7 @@
 // the "hang" threshold) and killed (no answer after --kill ms: the worker is ended and
 // replaced). Every failing input goes to OUT/failures.jsonl; the first few of each
 // kind of failure also as a readable file; OUT/summary.json has the counts.
-import { mkdirSync, appendFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, appendFileSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,8 +76,35 @@ if (!isMainThread) {
     parentPort!.postMessage({ id: c.id, outcome, ms: performance.now() - t0 } satisfies Answer);
   });
   parentPort!.postMessage({ ready: true, worker: workerData });
+} else if (process.argv.includes('--replay')) {
+  replay(arg('replay', 'fuzz-out/failures.jsonl'), Number(arg('slow', '2000')));
 } else {
   await main();
+}
+
+/** Each case of a failures.jsonl run again in this thread; a line per case and the counts. */
+function replay(file: string, slowMs: number): void {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+  const warm = deriveAndCheck('warm.layer', 'input x[n]\nparam w[2]\ny[j] = sum(k, w[k] * x[j + k - 1])\noutput y\n');
+  if (warm.kind !== 'ok') throw new Error(`warm-up failed: ${JSON.stringify(warm)}`);
+  const counts = new Map<string, number>();
+  let slowest = 0;
+  lines.forEach((line, i) => {
+    const r = JSON.parse(line) as Case & { outcome: string; ms: number };
+    const t0 = performance.now();
+    let outcome: Outcome;
+    try {
+      outcome = runCase(r);
+    } catch (e) {
+      outcome = { kind: 'crash', detail: `the harness caught: ${(e as Error)?.stack ?? String(e)}` };
+    }
+    const ms = performance.now() - t0;
+    slowest = Math.max(slowest, ms);
+    const now = outcome.kind === 'ok' && ms > slowMs ? 'slow' : outcome.kind;
+    counts.set(`${r.outcome} → ${now}`, (counts.get(`${r.outcome} → ${now}`) ?? 0) + 1);
+    console.log(`${i + 1}\t${r.kind}\t${r.outcome} (${r.ms} ms) → ${now} (${Math.round(ms)} ms)${now === 'ok' || now === 'rejected' ? '' : `\t${(outcome.detail ?? '').split('\n')[0]}`}`);
+  });
+  console.log(JSON.stringify({ file, cases: lines.length, slowMs, slowestMs: Math.round(slowest), outcomes: Object.fromEntries([...counts].sort()) }, null, 2));
 }
 
 function arg(name: string, fallback: string): string {
