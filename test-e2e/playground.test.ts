@@ -153,6 +153,17 @@ describe('the playground in Chromium', () => {
     expect(warned.filter((t) => t.startsWith('claim dL/dvar'))).toEqual([]);
     await item.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(shots, 'playground-b-wrong-claim.png'), fullPage: false });
+    // the verdict takes you to its line: the editor has the focus and the claim selected
+    await page.locator('.cm-content').evaluate((e) => (e as HTMLElement).blur());
+    const seedClaim = page.locator('#verdicts li[data-verdict="fails"]').first();
+    const seedLine = Number(await seedClaim.getAttribute('data-line'));
+    await seedClaim.locator('button.verdict').click();
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('cm-content'))).toBe(true);
+    expect(await page.evaluate(() => window.getSelection()?.toString())).toBe(batchnorm.split('\n')[seedLine - 1]);
+    // and by keyboard: Enter on the new claim's verdict selects the typed line
+    await item.locator('button.verdict').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => window.getSelection()?.toString())).toBe(claim);
     expect(problems).toEqual([]);
     await context.close();
   });

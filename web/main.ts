@@ -266,9 +266,14 @@ function showVerdicts(verdicts: readonly ShownVerdict[], checked: string): void 
     const li = document.createElement('li');
     li.dataset['verdict'] = v.verdict;
     li.dataset['line'] = String(v.line);
-    const head = document.createElement('span');
+    // the verdict names its line and takes you there: a student reading a failure goes
+    // straight to the claim to fix it (a button, so the keyboard reaches it too)
+    const head = document.createElement('button');
+    head.type = 'button';
     head.className = 'verdict';
     head.textContent = `line ${v.line}: ${v.verdict}`;
+    head.title = `show line ${v.line} in the editor`;
+    head.addEventListener('click', () => goToLine(v.line));
     const code = document.createElement('code');
     code.textContent = ` ${v.text}`;
     const details = document.createElement('p');
@@ -289,6 +294,14 @@ function showVerdicts(verdicts: readonly ShownVerdict[], checked: string): void 
     .filter((v) => v.verdict !== 'holds' && v.line >= 1 && v.line <= doc.lines)
     .map((v) => ({ from: doc.line(v.line).from, to: doc.line(v.line).to, severity: 'warning', message: `${v.verdict}: ${v.details.join(' ')}` }));
   view.dispatch(setDiagnostics(view.state, marks));
+}
+
+/** Selects line n in the editor, scrolls it to the middle and puts the focus there. */
+function goToLine(n: number): void {
+  const doc = view.state.doc;
+  const line = doc.line(Math.min(Math.max(n, 1), doc.lines));
+  view.dispatch({ selection: { anchor: line.from, head: line.to }, effects: EditorView.scrollIntoView(line.from, { y: 'center' }) });
+  view.focus();
 }
 
 // ── examples, sharing, storage, downloads ────────────────────────────────────────
