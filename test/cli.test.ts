@@ -90,3 +90,20 @@ describe('gradproof command line', () => {
     expect(cli('--version').out).toMatch(/^gradproof \d+\.\d+\.\d+/);
   });
 });
+
+describe('the executable', () => {
+  // `gradproof derive … | head` closes the pipe after the first lines; the program then
+  // wrote into a closed pipe and died of an unhandled EPIPE with a stack trace. It stops
+  // quietly now, as Unix tools do. Runs the built executable (dist/, built by `npm ci`
+  // through `prepare`).
+  it('stops quietly when the reader closes the pipe early', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['dist/src/bin.js', 'derive', 'derivations/seed/cnn.layer'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.destroy(); // closed before the first line is written, as `| head -0` does
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  });
+});
