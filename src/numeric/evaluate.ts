@@ -136,8 +136,9 @@ const mag: Evaluate = (n, env) => {
 };
 
 /** The magnitude of the terms of n (see above), with the same arguments as evaluate. */
-export function magnitude<T>(F: Field<T>, n: Node, sizes: ReadonlyMap<string, bigint>, values: Values<T>, bound: ReadonlyMap<string, bigint> = new Map()): T {
-  return mag(n, new FieldEnv(F, sizes, values, bound, { min: Infinity }));
+export function magnitude<T>(F: Field<T>, n: Node, sizes: ReadonlyMap<string, bigint>, values: Values<T>, bound: ReadonlyMap<string, bigint> = new Map(), memo?: Map<Node, T>): T {
+  // the memo holds values of closed sums only (ev), which a magnitude reads as values too
+  return mag(n, new FieldEnv(F, sizes, values, bound, { min: Infinity }, memo));
 }
 
 /** The index set of a tensor at concrete sizes. */

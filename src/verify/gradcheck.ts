@@ -425,10 +425,12 @@ function innerProduct(F: Field<Big>, free: readonly string[], form: Node, ref: E
   try {
     let s = F.zero;
     let scale = F.zero;
+    // a sum with no free index (Σⱼ exp(zⱼ), σ²) has one value for every element: once
+    const memo = new Map<Node, Big>();
     elementsOf(ref.lo, ref.hi).forEach((at, i) => {
       const bound = new Map(free.map((f, k) => [f, at[k]!]));
-      const term = F.mul(evaluate(F, form, sizes, values, bound), dir.direction[i]!);
-      scale = F.add(scale, F.abs(F.mul(magnitude(F, form, sizes, values, bound), dir.direction[i]!)));
+      const term = F.mul(evaluate(F, form, sizes, values, bound, undefined, memo), dir.direction[i]!);
+      scale = F.add(scale, F.abs(F.mul(magnitude(F, form, sizes, values, bound, memo), dir.direction[i]!)));
       s = F.add(s, term);
     });
     return alongOutcome(F, s, scale, dir.value);
