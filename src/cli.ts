@@ -128,12 +128,32 @@ function layerFiles(path: string, seen: Set<string> = new Set()): string[] {
   const real = realpathSync(path);
   if (seen.has(real)) return [];
   seen.add(real);
-  return readdirSync(path)
-    .sort()
-    .flatMap((e) => {
-      const p = join(path, e);
-      return statSync(p).isDirectory() ? layerFiles(p, seen) : p.endsWith('.layer') ? [p] : [];
-    });
+  let entries: string[];
+  try {
+    entries = readdirSync(path).sort();
+  } catch (e) {
+    throw new UsageError(`cannot read the folder ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return entries.flatMap((e) => {
+    const p = join(path, e);
+    // an entry that vanished or cannot be read while the folder is walked (a socket in
+    // /tmp, a dangling link) is no .layer file of ours: skipped, not a crash
+    const entry = statSync(p, { throwIfNoEntry: false });
+    if (!entry) return p.endsWith('.layer') ? [p] : [];
+    return entry.isDirectory() ? layerFiles(p, seen) : p.endsWith('.layer') ? [p] : [];
+  });
+}
+
+/** A file's text, or a located SpecError saying why it cannot be read (a dangling link in a
+ *  folder, a file removed meanwhile, a folder named .layer, no permission). */
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file (or a link to nothing)' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new SpecError('usage', `cannot read it: ${why}`);
+  }
 }
 
 function version(): string {
@@ -196,7 +216,7 @@ export function main(argv: readonly string[], given: Io = stdio): number {
         present: args.command !== 'verify',
         ...(args.seed !== undefined && { seed: args.seed }),
       };
-      source = readFileSync(file, 'utf8');
+      source = readSource(file);
       if (args.command === 'compile') {
         const code = compile(run(file, source, { sizes: args.sizes, present: false }).derivation, args.target, version());
         if (args.output) {

@@ -107,3 +107,23 @@ describe('the executable', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('walking a folder', () => {
+  // derive /tmp died with "gradproof: ENOENT … stat '/tmp/…/SingletonCookie'": a dangling
+  // link met while walking a folder crashed the walk. Now a dangling link is skipped unless
+  // it is named .layer, which is reported as unreadable, and the other files go on.
+  it('skips a dangling link, reports a dangling .layer link, and derives the rest', async () => {
+    const { symlinkSync, copyFileSync, mkdirSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'gradproof-walk-'));
+    mkdirSync(join(dir, 'sub'));
+    copyFileSync('derivations/seed/batchnorm.layer', join(dir, 'sub', 'batchnorm.layer'));
+    symlinkSync(join(dir, 'no-such-target'), join(dir, 'dangling'));
+    symlinkSync(join(dir, 'no-such.layer'), join(dir, 'gone.layer'));
+    let out = '';
+    let err = '';
+    const code = main(['derive', dir], { out: (s) => (out += s), err: (s) => (err += s) });
+    expect(err).toBe(`${join(dir, 'gone.layer')}: cannot read it: no such file (or a link to nothing)\n`);
+    expect(out).toContain(`${join(dir, 'sub', 'batchnorm.layer')}\n  sizes: n (symbolic)`);
+    expect(code).toBe(2);
+  });
+});
