@@ -147,13 +147,24 @@ function layerFiles(path: string, seen: Set<string> = new Set()): string[] {
 /** A file's text, or a located SpecError saying why it cannot be read (a dangling link in a
  *  folder, a file removed meanwhile, a folder named .layer, no permission). */
 function readSource(file: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file (or a link to nothing)' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new SpecError('usage', `cannot read it: ${why}`);
   }
+  // a .layer file is UTF-8 text; say so rather than report its first byte as a syntax error
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new SpecError('usage', 'cannot read it: it is UTF-16 text; a .layer file is UTF-8 (save it as UTF-8)');
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const line = bytes.subarray(0, nul).toString('latin1').split('\n').length;
+    throw new SpecError('usage', `cannot read it: it is not text (a NUL byte on line ${line}); a .layer file is UTF-8 text`);
+  }
+  return bytes.toString('utf8');
 }
 
 function version(): string {

@@ -127,3 +127,26 @@ describe('walking a folder', () => {
     expect(code).toBe(2);
   });
 });
+
+describe('files that are not UTF-8 text', () => {
+  // A UTF-16 file (as some Windows editors save) was reported as `unexpected "�"` at 1:1,
+  // a binary file likewise: true, but not what is wrong. Now the message says it.
+  it('a UTF-16 file and a binary file are named as such; a UTF-8 file with a BOM and CRLF derives', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradproof-enc-'));
+    const spec = 'input x[n]\ny[i] = 2 * x[i]\noutput y\n';
+    writeFileSync(join(dir, 'u16.layer'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(spec, 'utf16le')]));
+    writeFileSync(join(dir, 'bin.layer'), Buffer.from([0x69, 0x6e, 0x0a, 0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01]));
+    writeFileSync(join(dir, 'bom.layer'), '\ufeff' + spec.replace(/\n/g, '\r\n'));
+    const at = (f: string): { code: number; err: string; out: string } => {
+      let out = '';
+      let err = '';
+      const code = main(['derive', join(dir, f)], { out: (s) => (out += s), err: (s) => (err += s) });
+      return { code, err, out };
+    };
+    expect(at('u16.layer')).toMatchObject({ code: 2, err: `${join(dir, 'u16.layer')}: cannot read it: it is UTF-16 text; a .layer file is UTF-8 (save it as UTF-8)\n` });
+    expect(at('bin.layer')).toMatchObject({ code: 2, err: `${join(dir, 'bin.layer')}: cannot read it: it is not text (a NUL byte on line 2); a .layer file is UTF-8 text\n` });
+    const bom = at('bom.layer');
+    expect(bom.code).toBe(0);
+    expect(bom.out).toContain('∂L/∂x[m] = 2·∂L/∂y[m]');
+  });
+});
