@@ -89,11 +89,12 @@ function lookup<T>(v: TensorValue<T> | undefined, what: string, at: readonly big
   return off === undefined ? undefined : v.data[off];
 }
 
-// A sum with no free index (Σⱼ exp(zⱼ) in softmax) has one value in a pass over a
-// definition's elements: computed once, not once per element.
+// A sum with no free index (Σⱼ exp(zⱼ) in softmax), or a power of one ((σ² + ε)^(−1/2)
+// in batch norm: a 64-digit sqrt and power), has one value in a pass over a definition's
+// elements: computed once, not once per element.
 const closed = new WeakMap<Node, boolean>();
 const isClosedSum = (n: Node): boolean => {
-  if (n.op !== 'sum' && n.op !== 'maxr') return false;
+  if (n.op !== 'sum' && n.op !== 'maxr' && n.op !== 'pow') return false;
   let c = closed.get(n);
   if (c === undefined) closed.set(n, (c = freeIndices(n).size === 0));
   return c;
