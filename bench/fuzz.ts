@@ -61,20 +61,28 @@ function runCase(c: Case): Outcome {
   }
 }
 
-if (!isMainThread) {
-  // a worker: warm up (the first run compiles the grammar and JITs the engine), then answer cases
+/** The first run compiles the grammar and JITs the engine: done before any case is timed. */
+function warmUp(): void {
   const warm = deriveAndCheck('warm.layer', 'input x[n]\nparam w[2]\ny[j] = sum(k, w[k] * x[j + k - 1])\noutput y\n');
   if (warm.kind !== 'ok') throw new Error(`warm-up failed: ${JSON.stringify(warm)}`);
-  parentPort!.on('message', (c: Case) => {
-    const t0 = performance.now();
-    let outcome: Outcome;
-    try {
-      outcome = runCase(c);
-    } catch (e) {
-      outcome = { kind: 'crash', detail: `the harness caught: ${(e as Error)?.stack ?? String(e)}` };
-    }
-    parentPort!.postMessage({ id: c.id, outcome, ms: performance.now() - t0 } satisfies Answer);
-  });
+}
+
+/** A case's outcome (an exception the oracles let through is a crash) and its time. */
+function timed(c: Case): { readonly outcome: Outcome; readonly ms: number } {
+  const t0 = performance.now();
+  let outcome: Outcome;
+  try {
+    outcome = runCase(c);
+  } catch (e) {
+    outcome = { kind: 'crash', detail: `the harness caught: ${(e as Error)?.stack ?? String(e)}` };
+  }
+  return { outcome, ms: performance.now() - t0 };
+}
+
+if (!isMainThread) {
+  // a worker: warm up, then answer cases
+  warmUp();
+  parentPort!.on('message', (c: Case) => parentPort!.postMessage({ id: c.id, ...timed(c) } satisfies Answer));
   parentPort!.postMessage({ ready: true, worker: workerData });
 } else if (process.argv.includes('--replay')) {
   replay(arg('replay', 'fuzz-out/failures.jsonl'), Number(arg('slow', '2000')));
@@ -85,20 +93,12 @@ if (!isMainThread) {
 /** Each case of a failures.jsonl run again in this thread; a line per case and the counts. */
 function replay(file: string, slowMs: number): void {
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
-  const warm = deriveAndCheck('warm.layer', 'input x[n]\nparam w[2]\ny[j] = sum(k, w[k] * x[j + k - 1])\noutput y\n');
-  if (warm.kind !== 'ok') throw new Error(`warm-up failed: ${JSON.stringify(warm)}`);
+  warmUp();
   const counts = new Map<string, number>();
   let slowest = 0;
   lines.forEach((line, i) => {
     const r = JSON.parse(line) as Case & { outcome: string; ms: number };
-    const t0 = performance.now();
-    let outcome: Outcome;
-    try {
-      outcome = runCase(r);
-    } catch (e) {
-      outcome = { kind: 'crash', detail: `the harness caught: ${(e as Error)?.stack ?? String(e)}` };
-    }
-    const ms = performance.now() - t0;
+    const { outcome, ms } = timed(r);
     slowest = Math.max(slowest, ms);
     const now = outcome.kind === 'ok' && ms > slowMs ? 'slow' : outcome.kind;
     counts.set(`${r.outcome} → ${now}`, (counts.get(`${r.outcome} → ${now}`) ?? 0) + 1);

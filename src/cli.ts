@@ -138,9 +138,8 @@ function layerFiles(path: string, seen: Set<string> = new Set()): string[] {
     const p = join(path, e);
     // an entry that vanished or cannot be read while the folder is walked (a socket in
     // /tmp, a dangling link) is no .layer file of ours: skipped, not a crash
-    const entry = statSync(p, { throwIfNoEntry: false });
-    if (!entry) return p.endsWith('.layer') ? [p] : [];
-    return entry.isDirectory() ? layerFiles(p, seen) : p.endsWith('.layer') ? [p] : [];
+    if (statSync(p, { throwIfNoEntry: false })?.isDirectory()) return layerFiles(p, seen);
+    return p.endsWith('.layer') ? [p] : [];
   });
 }
 

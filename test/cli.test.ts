@@ -4,14 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { cli } from './helpers/cli.js';
 
-function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 /** A .layer file with this text, in a fresh temporary folder. */
 function layerFile(name: string, text: string): string {
@@ -119,9 +113,7 @@ describe('walking a folder', () => {
     copyFileSync('derivations/seed/batchnorm.layer', join(dir, 'sub', 'batchnorm.layer'));
     symlinkSync(join(dir, 'no-such-target'), join(dir, 'dangling'));
     symlinkSync(join(dir, 'no-such.layer'), join(dir, 'gone.layer'));
-    let out = '';
-    let err = '';
-    const code = main(['derive', dir], { out: (s) => (out += s), err: (s) => (err += s) });
+    const { code, out, err } = cli('derive', dir);
     expect(err).toBe(`${join(dir, 'gone.layer')}: cannot read it: no such file (or a link to nothing)\n`);
     expect(out).toContain(`${join(dir, 'sub', 'batchnorm.layer')}\n  sizes: n (symbolic)`);
     expect(code).toBe(2);
@@ -137,12 +129,7 @@ describe('files that are not UTF-8 text', () => {
     writeFileSync(join(dir, 'u16.layer'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(spec, 'utf16le')]));
     writeFileSync(join(dir, 'bin.layer'), Buffer.from([0x69, 0x6e, 0x0a, 0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01]));
     writeFileSync(join(dir, 'bom.layer'), '\ufeff' + spec.replace(/\n/g, '\r\n'));
-    const at = (f: string): { code: number; err: string; out: string } => {
-      let out = '';
-      let err = '';
-      const code = main(['derive', join(dir, f)], { out: (s) => (out += s), err: (s) => (err += s) });
-      return { code, err, out };
-    };
+    const at = (f: string): ReturnType<typeof cli> => cli('derive', join(dir, f));
     expect(at('u16.layer')).toMatchObject({ code: 2, err: `${join(dir, 'u16.layer')}: cannot read it: it is UTF-16 text; a .layer file is UTF-8 (save it as UTF-8)\n` });
     expect(at('bin.layer')).toMatchObject({ code: 2, err: `${join(dir, 'bin.layer')}: cannot read it: it is not text (a NUL byte on line 2); a .layer file is UTF-8 text\n` });
     const bom = at('bom.layer');

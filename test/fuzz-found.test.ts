@@ -9,6 +9,7 @@ import type { Node } from '../src/ir/node.js';
 import { node, num } from '../src/ir/node.js';
 import { neverZero, signOf } from '../src/simplify/sign.js';
 import { parseSpec } from '../src/syntax/parse.js';
+import { thrownBy } from './helpers/cli.js';
 import { simplifyKeepsValue } from './helpers/fuzz.js';
 
 /** The forms that failed the numeric check, as `gradient form: problem`. */
@@ -79,12 +80,7 @@ describe('found by fuzzing', () => {
   // symbolically; never a RangeError.
   it('a number with a huge exponent throws RangeError instead of a SpecError', () => {
     for (const text of ['param a\ny = a * 1e9999999999\noutput y\n', 'input x[1e9999999999]\noutput x\n', 'input x[n]\ns[j in 1e9999999999..n] = x[j]\noutput s\n']) {
-      let thrown: unknown;
-      try {
-        run('found.layer', text);
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = thrownBy(() => run('found.layer', text));
       // run() may accept the file or reject it, but only with a located SpecError
       if (thrown !== undefined) {
         expect(thrown, text).toBeInstanceOf(SpecError);
@@ -139,12 +135,7 @@ describe('found by fuzzing', () => {
   // Should: the SpecError has a location (line 1, or the last line, or the `grad` line).
   it('a file with nothing defined is rejected without a location', () => {
     for (const text of ['', '# nothing\n', 'input x[n]\n', 'input x[n]\ngrad x\n']) {
-      let thrown: unknown;
-      try {
-        run('found.layer', text);
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = thrownBy(() => run('found.layer', text));
       expect(thrown, JSON.stringify(text)).toBeInstanceOf(SpecError);
       expect((thrown as SpecError).span, JSON.stringify(text)).toBeDefined();
     }
@@ -158,12 +149,7 @@ describe('found by fuzzing', () => {
   // a's assumption is not a finite number"), or a sampler that works with the exact bound.
   it('an assumption with an infinite or undefined bound crashes the sampler', () => {
     for (const text of ['param a > 1e309\ny = a\noutput y\n', 'param a > exp(1000)\ny = a\noutput y\n', 'param a > log(-1)\ny = a\noutput y\n']) {
-      let thrown: unknown;
-      try {
-        run('found.layer', text);
-      } catch (e) {
-        thrown = e;
-      }
+      const thrown = thrownBy(() => run('found.layer', text));
       if (thrown !== undefined) {
         expect(thrown, text).toBeInstanceOf(SpecError);
         expect((thrown as SpecError).span?.line, text).toBe(1);
@@ -271,12 +257,7 @@ describe('found by fuzzing: assumptions', () => {
   // bound is inlined and still works.
   it('an assumption bound that reads a tensor is an error at the bound', () => {
     for (const [text, col] of [['input x[3]\nconst eps > x[1]\ny = eps * x[1]\noutput y\n', 13], ['input x[3]\nconst c\nparam a >= 2 * c\ny = a * c * x[1]\noutput y\n', 12]] as const) {
-      let e: unknown;
-      try {
-        run('t.layer', text, { check: true });
-      } catch (x) {
-        e = x;
-      }
+      const e = thrownBy(() => run('t.layer', text, { check: true }));
       expect(e, text).toBeInstanceOf(SpecError);
       expect((e as SpecError).message).toMatch(/an assumption's bound is a number or an expression of sizes; this one reads (x|c)/);
       expect([(e as SpecError).span?.line, (e as SpecError).span?.col]).toEqual([text.includes('param a') ? 3 : 2, col]);

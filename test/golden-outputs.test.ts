@@ -26,7 +26,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync,
 import { homedir, tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { cli } from './helpers/cli.js';
 
 const ROOT = 'derivations';
 const GOLDEN = join('test', 'golden', 'outputs');
@@ -56,12 +56,6 @@ function layerFiles(dir: string): string[] {
 const keyOf = (file: string): string => relative(ROOT, file).split(sep).join('/');
 const goldenOf = (key: string, ext: string): string => join(GOLDEN, `${key.replace(/\//g, '__')}.${ext}`);
 
-function cli(argv: readonly string[]) {
-  let out = '';
-  let err = '';
-  const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 /** The absolute paths this machine could leak into an output, and a pattern for any other. */
 const LOCAL_PATHS = [process.cwd(), homedir(), tmpdir()].filter((p) => p.length > 1);
@@ -106,7 +100,7 @@ describe('golden outputs of every bundled derivation', () => {
     for (const command of COMMANDS) {
       it(`gradproof ${command.name} ${arg}`, () => {
         const golden = goldenOf(key, command.ext);
-        const r = cli([...command.argv, arg]);
+        const r = cli(...command.argv, arg);
         expect(r.err, 'stderr').toBe('');
         for (const p of LOCAL_PATHS) expect(r.out.includes(p + sep), `output contains the absolute path ${p}`).toBe(false);
         expect(r.out, 'output contains an absolute path').not.toMatch(ABSOLUTE);

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, test, it } from 'vitest';
-import { main } from '../src/cli.js';
 import { compile } from '../src/codegen/compile.js';
 import type { TargetName } from '../src/codegen/targets.js';
 import { run } from '../src/pipeline.js';
@@ -21,15 +20,10 @@ import { reportOf, toHtml, toHtmlIndex, toHtmlParts, toMarkdown, toTex } from '.
 import { katexHtml, katexProblem, texNameProblem } from '../src/render/katex.js';
 import { latexText } from '../src/render/latex-text.js';
 import { SpecError } from '../src/syntax/errors.js';
+import { cli, thrownBy } from './helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gradproof-security-'));
 
-function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 // ── the hostile file: every kind of user text, each carrying a payload ──────────────
 
@@ -239,12 +233,7 @@ describe('tex strings: macros, verbatim, links and files are refused at their li
   ];
   test.each(refused)('%s', (tex, why) => {
     expect(katexProblem(tex)).toMatch(why);
-    let e: unknown;
-    try {
-      run('t.layer', withTex(tex));
-    } catch (x) {
-      e = x;
-    }
+    const e = thrownBy(() => run('t.layer', withTex(tex)));
     expect(e).toBeInstanceOf(SpecError);
     const s = e as SpecError;
     expect(s.span?.line).toBe(3);
@@ -266,12 +255,7 @@ describe('tex strings: macros, verbatim, links and files are refused at their li
   const disguising = ['\\color{white}x', '\\textcolor{white}{x}', '\\colorbox{white}{x}', '\\phantom{x}', '\\hphantom{xx}', '\\llap{=}x', '\\rlap{\\not}x', '\\mathclap{x}', '\\smash{x}', 'a \\over b', 'a \\atop b', 'n \\choose k', '\\kern-2em x', '\\mkern-18mu x', '\\hspace{-1em}x', '\\raisebox{1em}{x}', '\\rule{1em}{1em}', '\\boxed{x}'];
   test.each(disguising)('a name may not hide or move ink: %s', (tex) => {
     expect(texNameProblem(tex)).toMatch(/may not colour, hide, overlap or move/);
-    let e: unknown;
-    try {
-      run('t.layer', withTex(tex));
-    } catch (x) {
-      e = x;
-    }
+    const e = thrownBy(() => run('t.layer', withTex(tex)));
     expect(e).toBeInstanceOf(SpecError);
     expect([(e as SpecError).span?.line, (e as SpecError).span?.col]).toEqual([3, 1]);
   });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, test } from 'vitest';
-import { main } from '../src/cli.js';
+import { cli } from './helpers/cli.js';
 import { compile } from '../src/codegen/compile.js';
 import { Rng } from '../src/numeric/random.js';
 import { run } from '../src/pipeline.js';
@@ -23,12 +23,6 @@ import { finalLoss, fit, initialParams, problemOf } from '../src/train/train.js'
 const LINREG = 'derivations/train/linreg.layer';
 const dir = mkdtempSync(join(tmpdir(), 'gradproof-train-test-'));
 
-function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 const close = (got: number, want: number, rel: number, what: string): void => {
   expect(Math.abs(got - want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(rel * Math.max(Math.abs(got), Math.abs(want)));

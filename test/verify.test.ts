@@ -4,7 +4,7 @@
 // left side when it holds, and must not when it fails); and the command line.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { cli } from './helpers/cli.js';
 import type { TensorValue } from '../src/numeric/evaluate.js';
 import { evaluate, forward } from '../src/numeric/evaluate.js';
 import { bigField } from '../src/numeric/mathjs.js';
@@ -78,13 +78,6 @@ describe('the seed’s claims, verdict by verdict', () => {
 });
 
 describe('gradproof verify', () => {
-  const cli = (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
-    return { code, out, err };
-  };
-
   it('exits 1 when a claim fails, 0 with --expect when every verdict is the expected one', () => {
     expect(cli('verify', 'derivations/seed/batchnorm.layer').code).toBe(1);
     expect(cli('verify', '--expect', 'derivations').code).toBe(0);

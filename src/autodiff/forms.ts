@@ -75,6 +75,7 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
   const consumers = consumersOf(g);
   const folds = foldsOf(g, opts);
   const elementFolds = elementFoldsOf(g, opts);
+  const extents = concreteExtents(g);
   const closedOf = new Map<string, AdjointForms>();
   const reaches = reachingLoss(g, consumers);
   // reverse definition order is reverse topological order: consumers come first
@@ -114,7 +115,7 @@ export function derive(g: Graph, opts: DeriveOptions = {}): Derivation {
     });
     const closedLimit = 'limit' in closedTry ? closedTry.limit : undefined;
     const closed: Simplified = 'value' in closedTry ? closedTry.value : { result: substituted, steps: [], rejected: [], unvetted: 0 };
-    const written = closedLimit ? undefined : withinLimits(() => elementsOf(g, t, free, closed.result, folds, opts));
+    const written = closedLimit ? undefined : withinLimits(() => elementsOf(g, t, free, closed.result, folds, extents, opts));
     const elements = written && 'value' in written ? written.value : undefined;
     const elementsLeftOut = written && 'limit' in written ? written.limit : undefined;
     closedOf.set(t.name, { tensor: t, free, sweep, local, substituted, closed, ...(closedLimit && { closedLimit }), ...(elements && { elements }), ...(elementsLeftOut && { elementsLeftOut }) });
@@ -144,18 +145,17 @@ function reachingLoss(g: Graph, consumers: ReadonlyMap<string, readonly Tensor[]
 }
 
 /** Each element of X̄ written out, for concrete sizes and at most ELEMENT_LIMIT elements. */
-function elementsOf(g: Graph, t: Tensor, free: readonly string[], closed: Node, folds: ReadonlyMap<string, Fold>, opts: DeriveOptions): Element[] | undefined {
-  const extents = t.dims.map((d) => (d.lo.op === 'num' && d.hi.op === 'num' ? [d.lo.attrs.value!.n, d.hi.attrs.value!.n] as const : undefined));
-  if (extents.some((e) => !e) || g.sizes.size > 0 && hasSize(closed)) return undefined;
-  const count = extents.reduce((c, e) => c * (e![1] - e![0] + 1n), 1n);
+function elementsOf(g: Graph, t: Tensor, free: readonly string[], closed: Node, folds: ReadonlyMap<string, Fold>, known: Extents, opts: DeriveOptions): Element[] | undefined {
+  const extents = known.get(t.name);
+  if (!extents || (g.sizes.size > 0 && hasSize(closed))) return undefined;
+  const count = extents.reduce((c, e) => c * (e[1] - e[0] + 1n), 1n);
   if (count > BigInt(ELEMENT_LIMIT)) throw new SpecError('limit', `${count} elements, more than ${ELEMENT_LIMIT} (the written-element limit)`);
   const points: bigint[][] = [[]];
   for (const e of extents) {
     const next: bigint[][] = [];
-    for (const p of points) for (let v = e![0]; v <= e![1]; v++) next.push([...p, v]);
+    for (const p of points) for (let v = e[0]; v <= e[1]; v++) next.push([...p, v]);
     points.splice(0, points.length, ...next);
   }
-  const known = concreteExtents(g);
   return points.map((at) => {
     const form = substIndices(closed, new Map(free.map((f, i) => [f, num(at[i]!)])));
     const scope = g.scope;
@@ -232,8 +232,10 @@ function elementFoldsOf(g: Graph, opts: DeriveOptions): ElementFold[] {
 const isConstantFactor = (n: Node): boolean =>
   n.op === 'num' || n.op === 'size' || (n.op === 'pow' && n.args.every(isConstantFactor));
 
-/** Every tensor whose index set is numbers, as lo..hi per dimension (the padding rule reads them). */
-function concreteExtents(g: Graph): Map<string, (readonly [bigint, bigint])[]> {
+type Extents = ReadonlyMap<string, readonly (readonly [bigint, bigint])[]>;
+
+/** Every tensor whose index set is numbers, as lo..hi per dimension (elementwise forms and the padding rule read them). */
+function concreteExtents(g: Graph): Extents {
   const out = new Map<string, (readonly [bigint, bigint])[]>();
   for (const t of g.tensors.values()) {
     const dims = t.dims.map((d) => (d.lo.op === 'num' && d.hi.op === 'num' && d.lo.attrs.value!.d === 1n && d.hi.attrs.value!.d === 1n ? [d.lo.attrs.value!.n, d.hi.attrs.value!.n] as const : undefined));

@@ -5,7 +5,7 @@ import { isConstant, minus, normalizeIndex, toAffine } from '../indices/affine.j
 import type { Scope } from '../indices/prove.js';
 import { decide } from '../indices/prove.js';
 import type { Node, Span } from '../ir/node.js';
-import { add, hasIndex, idx, mapNodes, num, read, withArgs } from '../ir/node.js';
+import { add, hasIndex, idx, mapNodes, num, read, readNames, withArgs } from '../ir/node.js';
 import { printText } from '../ops/printer.js';
 import { FUNCTIONS } from '../ops/registry.js';
 import type { DeclItem, Expr, LayerDef, NameRef, Spec, Statement } from '../syntax/ast.js';
@@ -100,7 +100,7 @@ class Builder {
       const bound = new Resolver(this.names(local)).expr(item.assumption.bound);
       // leaves are drawn before anything is computed, so the bound is a number or an
       // expression of sizes (found by the fuzz campaign: `const eps > x[-1]` crashed the sampler)
-      const read = firstRead(bound);
+      const [read] = readNames(bound); // (an adjoint there is refused by the resolver)
       if (read) throw new SpecError('shape', `an assumption's bound is a number or an expression of sizes; this one reads ${read}`, item.assumption.bound.span);
       assumption = { rel: item.assumption.rel, bound };
     }
@@ -322,14 +322,4 @@ export function buildGraph(spec: Spec): Graph {
   const b = new Builder(spec.file);
   for (const s of spec.statements) b.statement(s);
   return b.finish();
-}
-
-/** The name of the first tensor n reads, if any. */
-function firstRead(n: Node): string | undefined {
-  if (n.op === 'read' || n.op === 'adj') return n.attrs.name;
-  for (const a of n.args) {
-    const r = firstRead(a);
-    if (r) return r;
-  }
-  return undefined;
 }

@@ -93,7 +93,7 @@ function lookup<T>(v: TensorValue<T> | undefined, what: string, at: readonly big
 // in batch norm: a 64-digit sqrt and power), has one value in a pass over a definition's
 // elements: computed once, not once per element.
 const closed = new WeakMap<Node, boolean>();
-const isClosedSum = (n: Node): boolean => {
+const oncePerPass = (n: Node): boolean => {
   if (n.op !== 'sum' && n.op !== 'maxr' && n.op !== 'pow') return false;
   let c = closed.get(n);
   if (c === undefined) closed.set(n, (c = freeIndices(n).size === 0));
@@ -102,7 +102,7 @@ const isClosedSum = (n: Node): boolean => {
 
 const ev: Evaluate = (n, env) => {
   const memo = env instanceof FieldEnv ? (env.memo as Map<Node, ReturnType<typeof env.F.fromNumber>> | undefined) : undefined;
-  if (memo && isClosedSum(n)) {
+  if (memo && oncePerPass(n)) {
     const hit = memo.get(n);
     if (hit !== undefined) return hit;
     const v = opOf(n.op).evaluate(n, env, ev);
@@ -138,22 +138,34 @@ const mag: Evaluate = (n, env) => {
 
 /** The magnitude of the terms of n (see above), with the same arguments as evaluate. */
 export function magnitude<T>(F: Field<T>, n: Node, sizes: ReadonlyMap<string, bigint>, values: Values<T>, bound: ReadonlyMap<string, bigint> = new Map(), memo?: Map<Node, T>): T {
-  // the memo holds values of closed sums only (ev), which a magnitude reads as values too
+  // the memo holds values (ev's), which a magnitude reads as values too
   return mag(n, new FieldEnv(F, sizes, values, bound, { min: Infinity }, memo));
+}
+
+/** A tensor's index-set bounds at concrete sizes, in float64 (rounded to integers). */
+export function boundsOf(t: Tensor, sizes: ReadonlyMap<string, bigint>): { lo: number[]; hi: number[] } {
+  const empty = new Map<string, TensorValue<number>>();
+  const at = (n: Node): number => Math.round(evaluate(floatField, n, sizes, { tensors: empty, adjoints: empty }));
+  return { lo: t.dims.map((d) => at(d.lo)), hi: t.dims.map((d) => at(d.hi)) };
+}
+
+/**
+ * Why those bounds cannot be indices, or undefined: an offset like x[j − 1e309] passes
+ * range inference exactly, but its bound does not fit an index (found by the fuzz
+ * campaign: a RangeError from BigInt(∞)).
+ */
+export function indexBoundProblem(t: Tensor, b: { lo: readonly number[]; hi: readonly number[] }): string | undefined {
+  const x = [...b.lo, ...b.hi].find((v) => !(Math.abs(v) <= MAX_INDEX_BOUND));
+  if (x === undefined) return undefined;
+  return `the index set of ${t.name} has a bound ${Number.isFinite(x) ? `of ${x.toExponential(3)}` : x > 0 ? 'above 1e308' : 'below −1e308'}, past the index-bound limit (±1e15)`;
 }
 
 /** The index set of a tensor at concrete sizes. */
 export function extentOf(t: Tensor, sizes: ReadonlyMap<string, bigint>): { lo: bigint[]; hi: bigint[] } {
-  const at = (n: Node): bigint => {
-    const x = evaluate(floatField, n, sizes, { tensors: new Map(), adjoints: new Map() });
-    // an offset like x[j − 1e309] passes range inference exactly; its bound here does
-    // not fit an index (found by the fuzz campaign: a RangeError from BigInt(∞))
-    if (!(Math.abs(x) <= MAX_INDEX_BOUND)) {
-      throw new SpecError('limit', `the index set of ${t.name} has a bound ${Number.isFinite(x) ? `of ${x.toExponential(3)}` : x > 0 ? 'above 1e308' : 'below −1e308'}, past the index-bound limit (±1e15)`, t.span);
-    }
-    return BigInt(Math.round(x));
-  };
-  return { lo: t.dims.map((d) => at(d.lo)), hi: t.dims.map((d) => at(d.hi)) };
+  const b = boundsOf(t, sizes);
+  const problem = indexBoundProblem(t, b);
+  if (problem) throw new SpecError('limit', problem, t.span);
+  return { lo: b.lo.map(BigInt), hi: b.hi.map(BigInt) };
 }
 
 /** A perturbation of a node (one element, or a whole direction), for finite differences through it. */

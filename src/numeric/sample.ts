@@ -2,14 +2,13 @@
 // every range is non-empty and every `size` bound holds), and random points for the
 // leaves that honour their assumptions (eps > 0) and stay away from kinks and ties.
 import type { Graph } from '../graph/graph.js';
-import type { Node } from '../ir/node.js';
 import { fromAffine } from '../indices/affine.js';
 import type { Rational } from '../ir/rational.js';
 import * as Q from '../ir/rational.js';
 import type { Field } from './field.js';
 import { floatField } from './float.js';
 import type { TensorValue } from './evaluate.js';
-import { elementsOf, evaluate, extentOf } from './evaluate.js';
+import { boundsOf, elementsOf, evaluate, extentOf, indexBoundProblem } from './evaluate.js';
 import type { Rng } from './random.js';
 
 export const SIZE_CANDIDATES: readonly bigint[] = [1n, 2n, 3n, 5n, 8n];
@@ -43,23 +42,16 @@ export function outsideFacts(g: Graph, sizes: Sizes): string | undefined {
 
 /** Why a choice of sizes cannot be sampled, or undefined when it can. */
 export function invalidSizes(g: Graph, sizes: Sizes): string | undefined {
-  const empty = new Map<string, TensorValue<number>>();
   const outside = outsideFacts(g, sizes);
   if (outside) return outside;
   for (const t of g.tensors.values()) {
-    // counted in float64 first: a size of 10²⁰ is reported by its element count
-    const bound = (n: Node): number => Math.round(evaluate(floatField, n, sizes, { tensors: empty, adjoints: empty }));
-    const lo = t.dims.map((d) => bound(d.lo));
-    const hi = t.dims.map((d) => bound(d.hi));
+    const { lo, hi } = boundsOf(t, sizes);
     if (lo.some((l, d) => hi[d]! < l)) return `${t.name} would have no elements`;
+    // counted in float64 before the index-bound limit: a size of 10²⁰ is reported by its element count
     const count = lo.reduce((c, l, d) => c * (hi[d]! - l + 1), 1);
     if (count > MAX_ELEMENTS) return `${t.name} would have ${count} elements (limit ${MAX_ELEMENTS})`;
-    try {
-      extentOf(t, sizes);
-    } catch (e) {
-      if (e instanceof SpecError && e.kind === 'limit') return e.detail; // an index bound past ±1e15: exact in the proofs, not sampled
-      throw e;
-    }
+    const problem = indexBoundProblem(t, { lo, hi }); // exact in the proofs, not sampled
+    if (problem) return problem;
   }
   return undefined;
 }
